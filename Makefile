@@ -1,0 +1,61 @@
+# `make run` serves the chat; `make test` runs every check. Each sets up what it needs first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test lint check-system venv clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0] + ": run make PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.dev-installed
+
+# The development server runs with DEBUG on unless the environment says otherwise.
+run: export DEBUG ?= 1
+run: $(VENV)/.runtime-installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py runserver $(PORT)
+
+# Redis and Chromium are real dependencies of the suite: install them when we can,
+# stop with a clear message when we cannot. Nothing is ever skipped for want of them.
+check-system: $(VENV)/.dev-installed
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -n "$$missing" ]; then \
+	  echo "Installing$$missing from Debian's packages"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing </dev/null >/dev/null || exit 1; \
+	  missing=""; \
+	fi; \
+	case "$$missing" in *chromium*) \
+	  echo "No /usr/bin/chromium: using Playwright's own Chromium"; \
+	  $(BIN)/playwright install chromium || { echo "No browser for the e2e tests: install Debian's chromium or run $(BIN)/playwright install chromium" >&2; exit 1; }; \
+	  missing="$${missing/ chromium/}";; \
+	esac; \
+	if [ -n "$$missing" ]; then \
+	  echo "The test suite needs redis-server: sudo apt-get install -y redis-server (or brew install redis)" >&2; \
+	  exit 1; \
+	fi
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint check-system
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="rooms:lobby", permanent=False)),
+    path("accounts/", include("rooms.account_urls")),
+    path("chat/", include("rooms.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,159 @@
+"""Browser tests against real daphne processes sharing one redis-server and one SQLite file."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+
+from tests.processes import AsgiServer, RedisServer, manage, redis_server, server_env
+
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "correct horse battery staple"
+USERS = ("alice", "bob", "carol")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    # This machine cannot download Playwright's browser; Debian's works the same.
+    args = {**browser_type_launch_args}
+    if DEBIAN_CHROMIUM.exists():
+        args["executable_path"] = str(DEBIAN_CHROMIUM)
+    flags = [
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    if os.geteuid() == 0:
+        flags.append("--no-sandbox")
+    args["args"] = [*args.get("args", []), *flags]
+    return args
+
+
+@pytest.fixture(scope="session")
+def redis(tmp_path_factory) -> Iterator[RedisServer]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@dataclass
+class Site:
+    """The deployment under test: its environment and its server processes."""
+
+    env: dict[str, str]
+    servers: list[AsgiServer]
+    directory: Path
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, redis: RedisServer) -> Iterator[Site]:
+    directory = tmp_path_factory.mktemp("site")
+    env = server_env(
+        DATABASE_URL=f"sqlite:///{directory / 'chat.sqlite3'}",
+        REDIS_URL=redis.url,
+        STATIC_ROOT=str(directory / "static"),
+    )
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    create_users = "; ".join(
+        f"U.objects.create_user({name!r}, password={PASSWORD!r})" for name in USERS
+    )
+    manage(env, "shell", "-c", f"from django.contrib.auth.models import User as U; {create_users}")
+    servers = [
+        AsgiServer(env, log_path=directory / f"server-{number}.log").start() for number in (1, 2)
+    ]
+    yield Site(env, servers, directory)
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def server(site: Site) -> AsgiServer:
+    return site.servers[0]
+
+
+room_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def room_name(request) -> str:
+    """A fresh room per test, so tests sharing the site never see each other's messages."""
+    return f"e2e-{next(room_numbers)}-{request.node.name[:30].strip('_')}".replace("[", "-")[:50]
+
+
+@dataclass
+class ConsoleWatch:
+    errors: list[str]
+
+    def watch(self, page: Page) -> Page:
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        return page
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console error: {message.text} at {message.location}")
+
+
+@pytest.fixture
+def console(request) -> Iterator[ConsoleWatch]:
+    watch = ConsoleWatch([])
+    yield watch
+    assert watch.errors == [], "the pages logged errors"
+
+
+LoginPage = Callable[..., Page]
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
+def logged_in(browser: Browser, contexts, console: ConsoleWatch, server: AsgiServer) -> LoginPage:
+    """A page of a new browser context, logged in as `user` on `via` (default: server 1)."""
+
+    def open_page(user: str, via: AsgiServer | None = None, *, javascript: bool = True) -> Page:
+        base_url = (via or server).url
+        context = browser.new_context(base_url=base_url, java_script_enabled=javascript)
+        contexts.append(context)
+        page = console.watch(context.new_page())
+        page.goto("/accounts/login/?next=/chat/")
+        page.get_by_label("Username").fill(user)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(f"{base_url}/chat/")
+        return page
+
+    return open_page
+
+
+def enter_room(page: Page, name: str) -> None:
+    page.goto("/chat/")
+    page.get_by_label("Room name").fill(name)
+    page.get_by_role("button", name="Join or create").click()
+    expect(page.get_by_role("heading", name=f"#{name}")).to_be_visible()
+
+
+def wait_until_live(page: Page) -> None:
+    expect(page.locator(".room")).to_have_attribute("data-connection", "open")
+
+
+def send(page: Page, text: str) -> None:
+    field = page.get_by_label("Message", exact=True)
+    field.fill(text)
+    field.press("Enter")
+
+
+def messages_with(page: Page, text: str):
+    return page.locator("#messages .message", has_text=text)

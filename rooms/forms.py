@@ -1,0 +1,41 @@
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+
+room_name_validator = RegexValidator(
+    r"\A[A-Za-z0-9_-]{1,50}\Z",
+    "Use 1-50 letters, digits, hyphens or underscores.",
+)
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(
+        label="Room name",
+        max_length=50,
+        validators=[room_name_validator],
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "placeholder": "general", "spellcheck": "false"}
+        ),
+    )
+
+
+class MessageForm(forms.Form):
+    # CharField strips surrounding whitespace before the length checks, so "   " is empty.
+    body = forms.CharField(
+        label="Message",
+        max_length=settings.MESSAGE_MAX_LENGTH,
+        error_messages={
+            "required": "Type a message first.",
+            "max_length": (
+                "Messages are at most %(limit_value)d characters (this one has %(show_value)d)."
+            ),
+        },
+        widget=forms.Textarea(
+            attrs={
+                "rows": 1,
+                "placeholder": "Message",
+                "autocomplete": "off",
+                "enterkeyhint": "send",
+            }
+        ),
+    )

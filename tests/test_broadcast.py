@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import transaction
+from template_partials.templatetags.partials import TemplateProxy
+
+from rooms.models import Message, Room
+from tests.processes import free_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def message_renders(monkeypatch) -> list[str]:
+    """Names of partials rendered during the test (real rendering, just counted)."""
+    rendered: list[str] = []
+    real_render = TemplateProxy._render
+
+    def counting_render(self, context):
+        rendered.append(self.name)
+        return real_render(self, context)
+
+    monkeypatch.setattr(TemplateProxy, "_render", counting_render)
+    return rendered
+
+
+async def listen(group: str, count: int) -> list[str]:
+    layer = get_channel_layer()
+    channels = [await layer.new_channel() for _ in range(count)]
+    for channel in channels:
+        await layer.group_add(group, channel)
+    return channels
+
+
+@pytest.mark.parametrize("listeners", [0, 1, 25])
+async def test_a_message_is_rendered_once_whatever_the_number_of_listeners(
+    redis_layer, room, alice, message_renders, listeners
+):
+    layer = get_channel_layer()
+    channels = await listen(room.group_name, listeners)
+    message = await database_sync_to_async(room.post)(alice, "hello")
+    received = [await layer.receive(channel) for channel in channels]
+    assert received == [{"type": "room.html", "html": message.live_html}] * listeners
+    assert message_renders.count("message") == 1
+
+
+async def test_a_rolled_back_post_broadcasts_nothing(redis_layer, room, alice, bob):
+    layer = get_channel_layer()
+    [channel] = await listen(room.group_name, 1)
+
+    @database_sync_to_async
+    def post_then_roll_back():
+        try:
+            with transaction.atomic():
+                room.post(alice, "never happened")
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+        return room.post(bob, "this one stands")
+
+    kept = await post_then_roll_back()
+    # One channel delivers in order: a broadcast of the rolled-back post would come first.
+    assert await layer.receive(channel) == {"type": "room.html", "html": kept.live_html}
+    assert await database_sync_to_async(list)(Message.objects.values_list("body", flat=True)) == [
+        "this one stands"
+    ]
+
+
+def test_an_unreachable_channel_layer_is_logged_and_the_post_still_stands(
+    settings, room, alice, alice_client, caplog
+):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [f"redis://127.0.0.1:{free_port()}/0"]},
+        }
+    }
+    with caplog.at_level(logging.ERROR, logger="rooms.broadcast"):
+        response = alice_client.post(
+            "/chat/general/messages/", {"body": "stored anyway"}, headers={"HX-Request": "true"}
+        )
+    assert response.status_code == 200
+    assert Message.objects.get().body == "stored anyway"
+    [record] = caplog.records
+    assert record.getMessage().startswith(f"Broadcast to {room.group_name} failed: ConnectionError")
+    assert record.exc_info is None
+
+
+def test_room_post_survives_a_layer_failure_inside_an_outer_transaction(settings, room, alice):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [f"redis://127.0.0.1:{free_port()}/0"]},
+        }
+    }
+    with transaction.atomic():
+        Room.open("another", by=alice).post(alice, "nested")
+    assert Message.objects.get().body == "nested"
