@@ -32,11 +32,12 @@ run: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py runserver $(PORT)
 
-# Redis and Chromium are real dependencies of the suite: install them when we can,
-# stop with a clear message when we cannot. Nothing is ever skipped for want of them.
+# Redis, PostgreSQL's server and Chromium are real dependencies of the suite: install them
+# when we can, stop with a clear message when we cannot. Nothing is ever skipped for want of them.
 check-system: $(VENV)/.dev-installed
 	@missing=""; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -n "$$missing" ]; then \
 	  echo "Installing$$missing from Debian's packages"; \
@@ -49,7 +50,7 @@ check-system: $(VENV)/.dev-installed
 	  missing="$${missing/ chromium/}";; \
 	esac; \
 	if [ -n "$$missing" ]; then \
-	  echo "The test suite needs redis-server: sudo apt-get install -y redis-server (or brew install redis)" >&2; \
+	  echo "The test suite needs$$missing: sudo apt-get install -y$$missing (or brew install$${missing/redis-server/redis})" >&2; \
 	  exit 1; \
 	fi
 
@@ -57,8 +58,15 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The whole suite twice: on SQLite, then on a PostgreSQL server that the tests start
+# themselves (TEST_DATABASE, tests/environment.py). Both always run; either failing fails.
 test: lint check-system
-	$(BIN)/pytest
+	@failed=""; \
+	for database in sqlite postgres; do \
+	  echo "== The whole suite on $$database: TEST_DATABASE=$$database $(BIN)/pytest"; \
+	  TEST_DATABASE=$$database $(BIN)/pytest || failed="$$failed $$database"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: the suite failed on$$failed" >&2; exit 1; fi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,17 +1,25 @@
-"""Browser tests against real daphne processes sharing one redis-server and one SQLite file."""
+"""Browser tests against real daphne processes sharing one redis-server and one database."""
 
 from __future__ import annotations
 
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
-from tests.processes import AsgiServer, RedisServer, manage, redis_server, server_env
+from tests.processes import (
+    AsgiServer,
+    RedisServer,
+    manage,
+    postgres_database,
+    redis_server,
+    server_env,
+)
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
@@ -53,24 +61,35 @@ class Site:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory, redis: RedisServer) -> Iterator[Site]:
+    """Two daphne processes sharing Redis and one database: a SQLite file or, when the suite
+    runs on PostgreSQL (TEST_DATABASE=postgres), a database of their own on its server."""
     directory = tmp_path_factory.mktemp("site")
-    env = server_env(
-        DATABASE_URL=f"sqlite:///{directory / 'chat.sqlite3'}",
-        REDIS_URL=redis.url,
-        STATIC_ROOT=str(directory / "static"),
-    )
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    create_users = "; ".join(
-        f"U.objects.create_user({name!r}, password={PASSWORD!r})" for name in USERS
-    )
-    manage(env, "shell", "-c", f"from django.contrib.auth.models import User as U; {create_users}")
-    servers = [
-        AsgiServer(env, log_path=directory / f"server-{number}.log").start() for number in (1, 2)
-    ]
-    yield Site(env, servers, directory)
-    for server in servers:
-        server.stop()
+    with ExitStack() as cleanup:
+        database_url = os.environ.get("DATABASE_URL", "")
+        if database_url.startswith(("postgres://", "postgresql://")):
+            own_database = postgres_database(database_url, f"e2e_site_{os.getpid()}")
+            database_url = cleanup.enter_context(own_database)
+        else:
+            database_url = f"sqlite:///{directory / 'chat.sqlite3'}"
+        env = server_env(
+            DATABASE_URL=database_url,
+            REDIS_URL=redis.url,
+            STATIC_ROOT=str(directory / "static"),
+        )
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        create_users = "; ".join(
+            f"U.objects.create_user({name!r}, password={PASSWORD!r})" for name in USERS
+        )
+        manage(
+            env, "shell", "-c", f"from django.contrib.auth.models import User as U; {create_users}"
+        )
+        servers = []
+        for number in (1, 2):
+            server = AsgiServer(env, log_path=directory / f"server-{number}.log")
+            cleanup.callback(server.stop)  # before the database is dropped
+            servers.append(server.start())
+        yield Site(env, servers, directory)
 
 
 @pytest.fixture
