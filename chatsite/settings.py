@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +35,18 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# HTTPS=1 once the site is served over TLS: cookies then never travel in clear, and plain
+# HTTP is redirected. Behind a TLS proxy that sets X-Forwarded-Proto, also set
+# TRUST_X_FORWARDED_PROTO=1 (never without such a proxy: clients could forge the header).
+HTTPS = env_bool("HTTPS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+if env_bool("TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS makes browsers refuse plain HTTP for this long; raise it only once HTTPS works.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",
@@ -42,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "channels",
     "django_htmx",
     "template_partials",
@@ -50,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,15 +114,74 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis connections one server process may hold. Every socket that opens takes one for a
+# moment (to join its groups), so a reconnect storm after a restart needs one per socket:
+# redis-py's default cap of 100 would refuse the rest. Keep processes x this under Redis's
+# own `maxclients` (10 000 by default).
+REDIS_MAX_CONNECTIONS = int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000"))
+# Which channels-redis layer REDIS_URL uses: channels_redis.core.RedisChannelLayer (default)
+# or channels_redis.pubsub.RedisPubSubChannelLayer. bench/README.md compares the two.
+CHANNEL_LAYER_BACKEND = os.environ.get(
+    "CHANNEL_LAYER_BACKEND", "channels_redis.core.RedisChannelLayer"
+)
+# channels-redis waits for messages with a blocking pop of up to 5 s, and redis-py 8 gives
+# up on any read after 5 s by default: the two race, and a lost race kills the consumer
+# (its socket closes with 1011). Reads may take as long as the pop, and then some.
+REDIS_SOCKET_TIMEOUT = 15
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "BACKEND": CHANNEL_LAYER_BACKEND,
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": REDIS_MAX_CONNECTIONS,
+                        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                    }
+                ]
+            },
         }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Content Security Policy (django-csp) on every response: scripts only from our own files,
+# never inline or eval'd, so markup that slips into a page cannot run. The one inline
+# <style> (the room page's per-viewer rule) carries the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Largest request body Django reads: a 2000-character message takes at most 24 KiB
+# form-encoded. Larger bodies are refused with 413 before anything is parsed or stored.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+# Largest inbound websocket frame. Pages send only small control frames; daphne drops a
+# connection that sends more. `runserver` reads this setting; daphne itself is started
+# with --websocket-max-message-size 65536 (README, "Security and reliability").
+DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE = 64 * 1024
+
+# Rate limits, in the `limits` library's notation, each counted per user ("post",
+# "typing"), per username ("login", failed attempts only) or per client address
+# ("login_address"). rooms/ratelimit.py applies them.
+RATE_LIMITS = {
+    "post": os.environ.get("RATE_LIMIT_POST", "5/5seconds"),
+    "typing": os.environ.get("RATE_LIMIT_TYPING", "30/10seconds"),
+    "login": os.environ.get("RATE_LIMIT_LOGIN", "5/minute"),
+    "login_address": os.environ.get("RATE_LIMIT_LOGIN_ADDRESS", "30/minute"),
+}
+# Where the counts live: in Redis they hold across every server process.
+RATE_LIMIT_STORAGE_URL = os.environ.get("RATE_LIMIT_STORAGE_URL", REDIS_URL or "memory://")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -153,3 +227,11 @@ LOGGING = {
 MESSAGE_MAX_LENGTH = 2000
 # Messages on the room page and in each page of history.
 MESSAGE_PAGE_SIZE = 50
+# Most messages one catch-up answer carries; the page asks again until it has them all.
+CATCH_UP_LIMIT = 500
+# Presence entries live this many seconds unless their process refreshes them (it does
+# every PRESENCE_HEARTBEAT seconds), so a dead process's users vanish within a minute.
+PRESENCE_TTL = 30
+PRESENCE_HEARTBEAT = 10
+# Shortest gap between two "is typing" broadcasts from one socket.
+TYPING_MIN_INTERVAL = 1.0

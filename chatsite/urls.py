@@ -8,3 +8,5 @@ urlpatterns = [
     path("chat/", include("rooms.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "rooms.errors.bad_request"

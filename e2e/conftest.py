@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,8 @@ def site(tmp_path_factory, redis: RedisServer) -> Iterator[Site]:
             DATABASE_URL=database_url,
             REDIS_URL=redis.url,
             STATIC_ROOT=str(directory / "static"),
+            # Tests post faster than people; the limit itself is tested in tests/.
+            RATE_LIMIT_POST="1000/second",
         )
         manage(env, "migrate", "--noinput")
         manage(env, "collectstatic", "--noinput")
@@ -103,21 +106,27 @@ room_numbers = itertools.count(1)
 @pytest.fixture
 def room_name(request) -> str:
     """A fresh room per test, so tests sharing the site never see each other's messages."""
-    return f"e2e-{next(room_numbers)}-{request.node.name[:30].strip('_')}".replace("[", "-")[:50]
+    words = re.sub(r"[^A-Za-z0-9]+", "-", request.node.name.removeprefix("test_"))
+    return f"e2e-{next(room_numbers)}-{words}"[:50].strip("-")
 
 
 @dataclass
 class ConsoleWatch:
     errors: list[str]
+    # Errors a test provokes on purpose (a server it stops), by regular expression.
+    expected: list[re.Pattern] = field(default_factory=list)
 
     def watch(self, page: Page) -> Page:
-        page.on("console", self.on_console)
-        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on("console", lambda message: self.on_console(page, message))
+        page.on("pageerror", lambda error: self.errors.append(f"page error on {page.url}: {error}"))
         return page
 
-    def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(f"console error: {message.text} at {message.location}")
+    def expect(self, pattern: str) -> None:
+        self.expected.append(re.compile(pattern))
+
+    def on_console(self, page: Page, message: ConsoleMessage) -> None:
+        if message.type == "error" and not any(p.search(message.text) for p in self.expected):
+            self.errors.append(f"console error on {page.url}: {message.text}")
 
 
 @pytest.fixture
@@ -176,3 +185,29 @@ def send(page: Page, text: str) -> None:
 
 def messages_with(page: Page, text: str):
     return page.locator("#messages .message", has_text=text)
+
+
+def post_over_http(page: Page, room: str, text: str) -> None:
+    """Post as the page's user the way htmx does, without typing: fast, and still the real
+    endpoint, session and CSRF check."""
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.post(
+        f"/chat/{room}/messages/",
+        form={"body": text},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
+    assert response.ok, response.status
+
+
+def seed_messages(site: Site, room: str, author: str, count: int, prefix: str) -> None:
+    """Store `count` messages straight through the model, as if posted long ago."""
+    manage(
+        site.env, "shell", "-c",
+        "from django.contrib.auth.models import User; from rooms.models import Room; "
+        f"u = User.objects.get(username={author!r}); r = Room.open({room!r}, by=u); "
+        f"[r.post(u, f'{prefix} {{n}}') for n in range({count})]",
+    )  # fmt: skip
+
+
+def bodies(page: Page) -> list[str]:
+    return page.locator("#messages .message .body").all_inner_texts()

@@ -1,8 +1,11 @@
 from django.urls import include, path
 
 from rooms import views
+from rooms.login import LoginView
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    # Before Django's own: the same login, with failed attempts limited.
+    path("login/", LoginView.as_view(), name="login"),
     path("", include("django.contrib.auth.urls")),
 ]

@@ -1,6 +1,6 @@
 """The only place that sends to the channel layer.
 
-Each change is rendered once, by the same partial the room page uses, and the same
+Each change is rendered once, by the same partials the room page uses, and the same
 HTML goes to every socket in the room: nothing here depends on who receives it.
 """
 
@@ -11,9 +11,15 @@ from typing import TYPE_CHECKING
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.template.loader import render_to_string
+
+from rooms.models import room_group_name
 
 if TYPE_CHECKING:
-    from rooms.models import Message, Room
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from rooms.models import Message
+    from rooms.presence import Snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -21,19 +27,28 @@ logger = logging.getLogger(__name__)
 FORWARD_HTML = "room.html"
 
 
-def message_posted(message: Message) -> None:
-    send_html(message.room, message.live_html)
+async def send_html(room_id: int, html: str) -> None:
+    """Send `html` to every socket open on the room.
 
-
-def send_html(room: Room, html: str) -> None:
-    """Send `html` to every socket open on `room`.
-
-    The message is already stored, so a channel-layer failure must not turn the post
-    into an error: pages that missed it fetch it when their socket reconnects.
+    What it reports is already stored, so a channel-layer failure must not become an
+    error: pages that missed it catch up when their socket reconnects.
     """
+    group = room_group_name(room_id)
     try:
-        async_to_sync(get_channel_layer().group_send)(
-            room.group_name, {"type": FORWARD_HTML, "html": html}
-        )
+        await get_channel_layer().group_send(group, {"type": FORWARD_HTML, "html": html})
     except Exception as error:  # noqa: BLE001 - any layer failure is logged, never raised
-        logger.error("Broadcast to %s failed: %s: %s", room.group_name, type(error).__name__, error)
+        logger.error("Broadcast to %s failed: %s: %s", group, type(error).__name__, error)
+
+
+def message_changed(message: Message) -> None:
+    async_to_sync(send_html)(message.room_id, message.live_html)
+
+
+async def presence_changed(room_id: int, snapshot: Snapshot) -> None:
+    html = render_to_string("rooms/room.html#live_presence", {"presence": snapshot})
+    await send_html(room_id, html)
+
+
+async def typing(room_id: int, user: AbstractBaseUser) -> None:
+    html = render_to_string("rooms/room.html#typing", {"typist": user})
+    await send_html(room_id, html)

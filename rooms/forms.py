@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -19,7 +23,7 @@ class RoomForm(forms.Form):
     )
 
 
-class MessageForm(forms.Form):
+class MessageBodyForm(forms.Form):
     # CharField strips surrounding whitespace before the length checks, so "   " is empty.
     body = forms.CharField(
         label="Message",
@@ -30,12 +34,19 @@ class MessageForm(forms.Form):
                 "Messages are at most %(limit_value)d characters (this one has %(show_value)d)."
             ),
         },
-        widget=forms.Textarea(
-            attrs={
-                "rows": 1,
-                "placeholder": "Message",
-                "autocomplete": "off",
-                "enterkeyhint": "send",
-            }
-        ),
+        widget=forms.Textarea(attrs={"rows": 1, "autocomplete": "off", "enterkeyhint": "send"}),
     )
+
+
+class MessageForm(MessageBodyForm):
+    """The composer. Its client key makes a retried post store nothing new."""
+
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    @classmethod
+    def blank(cls) -> MessageForm:
+        return cls(initial={"client_key": uuid.uuid4()})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs["placeholder"] = "Message"

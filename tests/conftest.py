@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.test import Client
+from redis import Redis
 
+from chatsite.asgi import application
 from rooms.models import Room
 from tests.processes import RedisServer, redis_server
 
@@ -38,7 +42,10 @@ def redis(tmp_path_factory) -> Iterator[RedisServer]:
 
 @pytest.fixture
 def redis_layer(settings, redis: RedisServer) -> str:
-    """Use channels-redis against the real redis-server for this test."""
+    """Use channels-redis and Redis presence against the real redis-server for this test."""
+    with Redis.from_url(redis.url) as client:
+        client.flushdb()
+    settings.REDIS_URL = redis.url
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -68,3 +75,39 @@ def alice_client(alice) -> Client:
     client = Client()
     client.force_login(alice)
     return client
+
+
+ORIGIN = (b"origin", b"http://localhost")
+
+
+def session_cookie(user) -> tuple[bytes, bytes]:
+    client = Client()
+    client.force_login(user)
+    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+
+
+@pytest.fixture
+def cookies(alice, bob) -> dict:
+    return {user: session_cookie(user) for user in (alice, bob)}
+
+
+@pytest.fixture
+def socket_for(cookies) -> Callable[..., WebsocketCommunicator]:
+    def socket_for(user, room_name: str) -> WebsocketCommunicator:
+        """A socket through the full stack: origin check, session auth, routing."""
+        return WebsocketCommunicator(
+            application, f"/ws/chat/{room_name}/", headers=[ORIGIN, cookies[user]]
+        )
+
+    return socket_for
+
+
+post = database_sync_to_async(Room.post)
+PRESENCE_PREFIX = '<div hx-swap-oob="merge:.room-header"><div id="presence"'
+
+
+async def next_message(socket: WebsocketCommunicator) -> str:
+    """The next frame that is not a presence update (those come with every join)."""
+    while (frame := await socket.receive_from()).startswith(PRESENCE_PREFIX):
+        pass
+    return frame

@@ -103,6 +103,8 @@ class AsgiServer:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    # -1: never close a socket for age (daphne's default closes after a day, with 1000).
+    websocket_timeout: int = -1
 
     @property
     def url(self) -> str:
@@ -112,7 +114,9 @@ class AsgiServer:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", LOOPBACK, "-p", str(self.port),
-             "--websocket_timeout", "-1", "chatsite.asgi:application"],
+             "--websocket_timeout", str(self.websocket_timeout),
+             "--websocket-max-message-size", "65536", "--websocket_connect_timeout", "30",
+             "chatsite.asgi:application"],
             cwd=PROJECT_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         wait_until(self.ready, timeout=30, what=f"daphne on port {self.port}", process=self.process)

@@ -6,40 +6,13 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
-from django.test import Client
 
 from chatsite.asgi import application
 from rooms.consumers import CLOSE_NO_SUCH_ROOM, CLOSE_UNAUTHENTICATED, RoomConsumer
 from rooms.models import Room
+from tests.conftest import ORIGIN, next_message, post
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ORIGIN = (b"origin", b"http://localhost")
-
-
-def session_cookie(user) -> tuple[bytes, bytes]:
-    client = Client()
-    client.force_login(user)
-    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
-
-
-@pytest.fixture
-def cookies(alice, bob) -> dict:
-    return {user: session_cookie(user) for user in (alice, bob)}
-
-
-@pytest.fixture
-def socket_for(cookies):
-    def socket_for(user, room_name: str) -> WebsocketCommunicator:
-        """A socket through the full stack: origin check, session auth, routing."""
-        return WebsocketCommunicator(
-            application, f"/ws/chat/{room_name}/", headers=[ORIGIN, cookies[user]]
-        )
-
-    return socket_for
-
-
-post = database_sync_to_async(Room.post)
 
 
 async def test_receives_each_broadcast_verbatim(redis_layer, socket_for, room, alice, bob):
@@ -47,7 +20,7 @@ async def test_receives_each_broadcast_verbatim(redis_layer, socket_for, room, a
     connected, _ = await socket.connect()
     assert connected
     message = await post(room, alice, "hello <there>")
-    assert await socket.receive_from() == message.live_html
+    assert await next_message(socket) == message.live_html
     await socket.disconnect()
 
 
@@ -58,7 +31,7 @@ async def test_every_socket_in_the_room_gets_the_same_fragment(
     for socket in sockets:
         assert (await socket.connect())[0]
     message = await post(room, alice, "to everyone")
-    assert [await socket.receive_from() for socket in sockets] == [message.live_html] * 3
+    assert [await next_message(socket) for socket in sockets] == [message.live_html] * 3
     for socket in sockets:
         await socket.disconnect()
 
@@ -70,7 +43,7 @@ async def test_rooms_are_isolated(redis_layer, socket_for, room, alice, bob):
     await post(room, alice, "only for general")
     for_other = await post(other, alice, "only for other")
     # Delivery to one socket is in order: had general's message leaked, it would come first.
-    assert await in_other.receive_from() == for_other.live_html
+    assert await next_message(in_other) == for_other.live_html
     assert await in_other.receive_nothing()
     await in_other.disconnect()
 
@@ -79,7 +52,7 @@ async def test_room_name_in_the_url_ignores_case(redis_layer, socket_for, room, 
     socket = socket_for(alice, "GENERAL")
     assert (await socket.connect())[0]
     message = await post(room, alice, "hi")
-    assert await socket.receive_from() == message.live_html
+    assert await next_message(socket) == message.live_html
     await socket.disconnect()
 
 
@@ -138,6 +111,6 @@ async def test_inbound_frames_are_ignored(redis_layer, socket_for, room, alice, 
     await socket.send_to(bytes_data=frame.encode())
     # The socket still works and nothing was relayed or stored.
     message = await post(room, alice, "still here")
-    assert await socket.receive_from() == message.live_html
+    assert await next_message(socket) == message.live_html
     assert await database_sync_to_async(room.messages.count)() == 1
     await socket.disconnect()

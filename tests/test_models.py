@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError
@@ -39,12 +41,6 @@ class TestRoom:
         assert message.author == alice
         assert message.body == "hello"
 
-    def test_latest_messages_are_the_newest_oldest_first(self, room, alice, settings):
-        settings.MESSAGE_PAGE_SIZE = 3
-        for number in range(5):
-            room.post(alice, f"message {number}")
-        assert [m.body for m in room.latest_messages()] == ["message 2", "message 3", "message 4"]
-
     def test_live_html_is_the_message_wrapped_for_merging(self, room, alice):
         message = room.post(alice, "<b>hi</b>")
         html = message.live_html
@@ -57,3 +53,129 @@ class TestRoom:
 
 def test_migrations_match_the_models(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+class TestHistory:
+    @pytest.fixture
+    def bodies(self, room, alice, settings):
+        settings.MESSAGE_PAGE_SIZE = 3
+        return [room.post(alice, f"m{n}") for n in range(7)]
+
+    def test_latest_page_is_the_newest_oldest_first(self, room, bodies):
+        page = room.history()
+        assert [m.body for m in page.messages] == ["m4", "m5", "m6"]
+        assert page.has_older
+        assert page.oldest == bodies[4]
+
+    def test_before_pages_back_to_the_first_message(self, room, bodies):
+        page = room.history(before=bodies[4].pk)
+        assert [m.body for m in page.messages] == ["m1", "m2", "m3"]
+        assert page.has_older
+        last = room.history(before=bodies[1].pk)
+        assert [m.body for m in last.messages] == ["m0"]
+        assert not last.has_older
+
+    def test_before_the_first_message_is_empty(self, room, bodies):
+        page = room.history(before=bodies[0].pk)
+        assert page.messages == []
+        assert not page.has_older
+        assert page.oldest is None
+
+    def test_an_exact_page_has_nothing_older(self, room, alice, settings):
+        settings.MESSAGE_PAGE_SIZE = 2
+        room.post(alice, "a")
+        room.post(alice, "b")
+        assert not room.history().has_older
+
+    def test_changes_after_an_id_are_every_newer_message(self, room, bodies, settings):
+        assert [m.body for m in room.changes(after=bodies[0].pk)] == [f"m{n}" for n in range(1, 7)]
+        assert list(room.changes(after=bodies[-1].pk)) == []
+
+    def test_changes_include_edits_and_deletions_since_a_revision(self, room, bodies):
+        since = room.revision
+        bodies[1].edit("m1, edited")
+        bodies[2].delete_for_everyone()
+        changed = list(room.changes(after=bodies[-1].pk, since=since))
+        assert [(m.pk, m.body) for m in changed] == [
+            (bodies[1].pk, "m1, edited"),
+            (bodies[2].pk, ""),
+        ]
+
+
+@pytest.mark.django_db
+class TestRevisions:
+    def test_every_change_takes_the_next_revision(self, room, alice):
+        first = room.post(alice, "one")
+        second = room.post(alice, "two")
+        first.edit("one, edited")
+        second.delete_for_everyone()
+        room.refresh_from_db()
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert (first.revision, second.revision, room.revision) == (3, 4, 4)
+
+    def test_rooms_count_their_own_revisions(self, room, alice):
+        other = Room.open("other", by=alice)
+        room.post(alice, "here")
+        assert other.post(alice, "there").revision == 1
+
+
+@pytest.mark.django_db
+class TestRetries:
+    def test_the_same_client_key_stores_one_message(self, room, alice):
+        key = uuid.uuid4()
+        first = room.post(alice, "once", client_key=key)
+        again = room.post(alice, "once", client_key=key)
+        assert again.pk == first.pk
+        assert room.messages.count() == 1
+
+    def test_the_key_belongs_to_its_author(self, room, alice, bob):
+        key = uuid.uuid4()
+        room.post(alice, "alice's", client_key=key)
+        room.post(bob, "bob's", client_key=key)
+        assert room.messages.count() == 2
+
+    def test_no_key_means_no_deduplication(self, room, alice):
+        room.post(alice, "same")
+        room.post(alice, "same")
+        assert room.messages.count() == 2
+
+
+@pytest.mark.django_db
+class TestEditAndDelete:
+    def test_only_the_author_may_edit(self, room, alice, bob):
+        message = room.post(alice, "mine")
+        assert message.is_editable_by(alice)
+        assert not message.is_editable_by(bob)
+
+    def test_the_author_and_staff_may_delete(self, room, alice, bob, django_user_model):
+        message = room.post(alice, "mine")
+        staff = django_user_model.objects.create_user("mod", is_staff=True)
+        assert message.is_deletable_by(alice)
+        assert message.is_deletable_by(staff)
+        assert not message.is_deletable_by(bob)
+
+    def test_a_deleted_message_keeps_no_text_and_cannot_change_again(self, room, alice):
+        message = room.post(alice, "secret")
+        message.delete_for_everyone()
+        message.refresh_from_db()
+        assert message.body == ""
+        assert message.is_deleted
+        assert not message.is_editable_by(alice)
+        assert not message.is_deletable_by(alice)
+
+    def test_edit_marks_the_fragment(self, room, alice):
+        message = room.post(alice, "draft")
+        message.edit("final")
+        assert "final" in message.live_html
+        assert "(edited)" in message.live_html
+        assert f'data-revision="{message.revision}"' in message.live_html
+
+    def test_deleted_fragment_is_a_tombstone_without_the_text(self, room, alice):
+        message = room.post(alice, "regrettable")
+        message.delete_for_everyone()
+        html = message.live_html
+        assert "Message deleted" in html
+        assert "regrettable" not in html
+        assert "Edit" not in html

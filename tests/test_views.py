@@ -1,3 +1,6 @@
+import json
+import re
+import uuid
 from urllib.parse import quote
 
 import pytest
@@ -100,12 +103,33 @@ class TestLobby:
 class TestRoomPage:
     def test_shows_the_latest_messages_oldest_first(self, alice_client, room, alice, settings):
         settings.MESSAGE_PAGE_SIZE = 2
-        for body in ["one", "two", "three"]:
+        for body in ["first", "second", "third"]:
             room.post(alice, body)
         content = alice_client.get("/chat/general/").content.decode()
-        assert "one" not in content
-        assert content.index("two") < content.index("three")
+        assert "first" not in content
+        assert content.index("second") < content.index("third")
         assert "<time datetime=" in content
+        assert "Load older messages" in content
+
+    def test_carries_the_revision_it_shows(self, alice_client, room, alice):
+        room.post(alice, "one")
+        room.post(alice, "two")
+        assert b'data-revision="2"' in alice_client.get("/chat/general/").content
+
+    def test_before_shows_an_older_page_without_a_socket(self, alice_client, room, alice, settings):
+        settings.MESSAGE_PAGE_SIZE = 2
+        *_, third = (room.post(alice, f"m-{n}") for n in range(3))
+        content = alice_client.get("/chat/general/", {"before": third.pk}).content.decode()
+        assert "m-0" in content
+        assert "m-1" in content
+        assert "m-2" not in content
+        assert "ws-connect" not in content
+        assert "Back to the latest" in content
+        assert "This is the start of #general." in content
+
+    @pytest.mark.parametrize("before", ["x", "-1", "1.5", "", "99999999999999999999", "\u0661"])
+    def test_bad_before_is_400(self, alice_client, room, before):
+        assert alice_client.get("/chat/general/", {"before": before}).status_code == 400
 
     def test_has_a_plain_form_with_csrf_and_a_message_label(self, alice_client, room):
         content = alice_client.get("/chat/general/").content.decode()
@@ -187,21 +211,214 @@ class TestPostMessage:
         assert alice_client.delete(messages_url(room)).status_code == 405
 
 
-class TestCatchUp:
-    def test_returns_every_message_after_the_id_in_order(self, alice_client, room, alice, settings):
+class TestPaging:
+    @pytest.fixture
+    def history(self, room, alice, settings):
         settings.MESSAGE_PAGE_SIZE = 2
-        first, *rest = [room.post(alice, f"m{n}") for n in range(5)]
-        content = alice_client.get(messages_url(room), {"after": first.pk}, headers=HTMX).content
-        content = content.decode()
-        ids = [f'id="message-{m.pk}"' for m in rest]
-        assert [content.index(i) for i in ids] == sorted(content.index(i) for i in ids)
-        assert f'id="message-{first.pk}"' not in content
+        return [room.post(alice, f"m{n}") for n in range(5)]
 
-    def test_after_the_newest_returns_nothing_to_merge(self, alice_client, room, alice):
-        newest = room.post(alice, "last")
-        content = alice_client.get(messages_url(room), {"after": newest.pk}).content.decode()
-        assert "<article" not in content
+    def get(self, client, room, **query):
+        return client.get(messages_url(room), query, headers=HTMX)
 
-    @pytest.mark.parametrize("query", [{}, {"after": "x"}, {"after": ""}, {"after": "1e9"}])
-    def test_bad_cursor_is_400(self, alice_client, room, query):
+    def test_before_returns_the_previous_page_and_the_next_control(
+        self, alice_client, room, history
+    ):
+        content = self.get(alice_client, room, before=history[3].pk).content.decode()
+        assert content.startswith('<div id="older" class="older" hx-swap-oob="true">')
+        assert f"?before={history[1].pk}" in content
+        assert '<div hx-swap-oob="merge-older:#messages">' in content
+        assert [m.pk for m in history[1:3]] == ids_in(content)
+
+    def test_before_the_second_message_is_the_first_and_the_start(
+        self, alice_client, room, history
+    ):
+        content = self.get(alice_client, room, before=history[1].pk).content.decode()
+        assert ids_in(content) == [history[0].pk]
+        assert "This is the start of #general." in content
+        assert "Load older" not in content
+
+    def test_before_the_first_message_is_empty(self, alice_client, room, history):
+        content = self.get(alice_client, room, before=history[0].pk).content.decode()
+        assert ids_in(content) == []
+        assert "Load older" not in content
+
+    def test_after_the_first_message_is_every_other_one_in_order(self, alice_client, room, history):
+        content = self.get(alice_client, room, after=history[0].pk).content.decode()
+        assert ids_in(content) == [m.pk for m in history[1:]]
+
+    def test_after_the_last_message_is_empty(self, alice_client, room, history):
+        response = self.get(alice_client, room, after=history[-1].pk)
+        assert ids_in(response.content.decode()) == []
+        assert json.loads(response["HX-Trigger-After-Swap"]) == {
+            "chat:caught-up": {"revision": 5, "more": False}
+        }
+
+    def test_after_zero_is_everything(self, alice_client, room, history):
+        assert ids_in(self.get(alice_client, room, after=0).content.decode()) == [
+            m.pk for m in history
+        ]
+
+    def test_catch_up_comes_in_pieces_and_says_so(self, alice_client, room, history, settings):
+        settings.CATCH_UP_LIMIT = 3
+        response = self.get(alice_client, room, after=0)
+        assert ids_in(response.content.decode()) == [m.pk for m in history[:3]]
+        assert json.loads(response["HX-Trigger-After-Swap"])["chat:caught-up"]["more"] is True
+
+    def test_since_adds_edits_and_deletions(self, alice_client, room, history):
+        history[0].edit("m0, edited")
+        history[1].delete_for_everyone()
+        content = self.get(alice_client, room, after=history[-1].pk, since=5).content.decode()
+        assert ids_in(content) == [history[0].pk, history[1].pk]
+        assert "m0, edited" in content
+        assert "Message deleted" in content
+
+    @pytest.mark.parametrize(
+        "query",
+        [{}, {"after": "x"}, {"after": ""}, {"after": "1e9"}, {"after": "-1"}, {"before": "x"},
+         {"before": "1", "after": "1"}, {"after": "1", "since": "y"}, {"after": "2" * 30}],
+    )  # fmt: skip
+    def test_bad_cursors_are_400(self, alice_client, room, query):
         assert alice_client.get(messages_url(room), query).status_code == 400
+
+
+class TestRetries:
+    def test_the_same_client_key_stores_once_and_answers_the_same(self, alice_client, room):
+        data = {"body": "only once", "client_key": str(uuid.uuid4())}
+        first = alice_client.post(messages_url(room), data, headers=HTMX)
+        again = alice_client.post(messages_url(room), data, headers=HTMX)
+        message = Message.objects.get()
+        for response in (first, again):
+            assert response.content.decode().endswith(message.live_html)
+
+    def test_the_composer_carries_a_fresh_key_each_time(self, alice_client, room):
+        page = alice_client.get("/chat/general/").content.decode()
+        posted = alice_client.post(messages_url(room), {"body": "x"}, headers=HTMX)
+        keys = re.findall(
+            r'name="client_key" value="([0-9a-f-]{36})"', page + posted.content.decode()
+        )
+        assert len(set(keys)) == 2
+
+    def test_a_malformed_key_is_an_error_and_stores_nothing(self, alice_client, room):
+        response = alice_client.post(
+            messages_url(room), {"body": "x", "client_key": "nope"}, headers=HTMX
+        )
+        assert response.status_code == 200
+        assert not Message.objects.exists()
+
+
+class TestEditAndDelete:
+    @pytest.fixture
+    def message(self, room, alice):
+        return room.post(alice, "original")
+
+    def edit_url(self, message):
+        return reverse("rooms:edit", args=[message.room.name, message.pk])
+
+    def delete_url(self, message):
+        return reverse("rooms:delete", args=[message.room.name, message.pk])
+
+    def test_the_author_edits_with_htmx(self, alice_client, message):
+        response = alice_client.post(self.edit_url(message), {"body": "changed"}, headers=HTMX)
+        message.refresh_from_db()
+        assert message.body == "changed"
+        assert message.edited_at is not None
+        assert response.content.decode().startswith(
+            f'<article class="message" id="message-{message.pk}"'
+        )
+        assert "changed" in response.content.decode()
+
+    def test_the_author_edits_without_javascript(self, alice_client, message):
+        page = alice_client.get(self.edit_url(message))
+        assert b'name="csrfmiddlewaretoken"' in page.content
+        assert b"original</textarea>" in page.content
+        assert b"hx-post" not in page.content
+        response = alice_client.post(self.edit_url(message), {"body": "changed"})
+        assert response.url == "/chat/general/"
+
+    def test_the_htmx_edit_form_replaces_the_message_in_place(self, alice_client, message):
+        content = alice_client.get(self.edit_url(message), headers=HTMX).content.decode()
+        assert content.startswith(f'<form class="message editing" id="message-{message.pk}"')
+        assert f'data-revision="{message.revision}"' in content
+
+    def test_cancel_puts_the_message_back(self, alice_client, message):
+        url = reverse("rooms:message", args=["general", message.pk])
+        content = alice_client.get(url, headers=HTMX).content.decode()
+        assert content.startswith(f'<article class="message" id="message-{message.pk}"')
+
+    @pytest.mark.parametrize("body", ["", "   ", "x" * 2001])
+    def test_an_invalid_edit_changes_nothing(self, alice_client, message, body):
+        response = alice_client.post(self.edit_url(message), {"body": body}, headers=HTMX)
+        assert b'role="alert"' in response.content
+        message.refresh_from_db()
+        assert message.body == "original"
+        assert message.edited_at is None
+
+    def test_another_user_cannot_edit(self, bob, message):
+        client = Client()
+        client.force_login(bob)
+        assert client.get(self.edit_url(message)).status_code == 403
+        assert client.post(self.edit_url(message), {"body": "hijacked"}).status_code == 403
+        message.refresh_from_db()
+        assert message.body == "original"
+
+    def test_another_user_cannot_delete(self, bob, message):
+        client = Client()
+        client.force_login(bob)
+        assert client.post(self.delete_url(message), headers=HTMX).status_code == 403
+        message.refresh_from_db()
+        assert not message.is_deleted
+
+    def test_the_author_deletes_with_htmx(self, alice_client, message):
+        response = alice_client.post(self.delete_url(message), headers=HTMX)
+        message.refresh_from_db()
+        assert message.is_deleted
+        assert response.content.decode().startswith('<article class="message deleted"')
+
+    def test_deleting_without_javascript_asks_first(self, alice_client, message):
+        page = alice_client.get(self.delete_url(message))
+        assert b"Delete this message?" in page.content
+        assert Message.objects.get().deleted_at is None
+        assert alice_client.post(self.delete_url(message)).url == "/chat/general/"
+        assert Message.objects.get().is_deleted
+
+    def test_staff_may_delete_anyones_message(self, django_user_model, message):
+        client = Client()
+        client.force_login(django_user_model.objects.create_user("mod", is_staff=True))
+        assert client.post(self.delete_url(message), headers=HTMX).status_code == 200
+        assert Message.objects.get().is_deleted
+
+    def test_staff_may_not_edit_anyones_message(self, django_user_model, message):
+        client = Client()
+        client.force_login(django_user_model.objects.create_user("mod", is_staff=True))
+        assert client.post(self.edit_url(message), {"body": "x"}).status_code == 403
+
+    def test_a_deleted_message_cannot_be_edited(self, alice_client, message):
+        message.delete_for_everyone()
+        assert alice_client.post(self.edit_url(message), {"body": "back"}).status_code == 403
+
+    def test_a_message_of_another_room_is_404(self, alice_client, alice, message):
+        Room.open("other", by=alice)
+        url = reverse("rooms:edit", args=["other", message.pk])
+        assert alice_client.post(url, {"body": "x"}).status_code == 404
+
+    def test_edit_and_delete_need_csrf(self, alice, message):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(alice)
+        assert client.post(self.edit_url(message), {"body": "x"}).status_code == 403
+        assert client.post(self.delete_url(message)).status_code == 403
+        message.refresh_from_db()
+        assert (message.body, message.is_deleted) == ("original", False)
+
+    def test_controls_are_in_every_fragment_and_shown_by_the_viewer_style(
+        self, alice_client, message
+    ):
+        page = alice_client.get("/chat/general/").content.decode()
+        assert f'.message[data-author="{message.author_id}"] {{ --mine: 1;' in page
+        assert 'class="edit-action"' in message.live_html
+        assert 'class="delete-action"' in message.live_html
+
+
+def ids_in(content: str) -> list[int]:
+    return [
+        int(pk) for pk in re.findall(r'<article class="message[^"]*" id="message-(\d+)"', content)
+    ]

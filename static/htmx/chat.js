@@ -1,100 +1,270 @@
-// The chat's htmx glue: merge message fragments by id, keep the socket alive, send on Enter.
+// The chat's htmx glue. Every message, whichever way it arrives (socket, catch-up, the
+// sender's own post, "Load older"), goes through one `merge` swap that keeps each
+// message once, in id order, at its newest revision.
 (function () {
   "use strict";
 
   // htmx's ws extension reconnects by itself only after these close codes.
   const RETRIED_BY_HTMX = [1006, 1011, 1012, 1013];
   const FOLLOW_THRESHOLD_PX = 48;
+  const TYPING_SEND_INTERVAL_MS = 2000;
+  const TYPING_SHOWN_MS = 5000;
 
-  const messageId = (element) => Number(element.dataset.id);
+  // Back off 0.5 s, 1 s, 2 s … up to 10 s, with jitter: a restarted server is back in
+  // seconds, and a thousand pages must not all return in the same millisecond.
+  htmx.config.wsReconnectDelay = (retries) =>
+    Math.min(500 * 2 ** retries, 10000) * (0.5 + Math.random() / 2);
 
-  function isNearBottom(list) {
-    return list.scrollHeight - list.scrollTop - list.clientHeight < FOLLOW_THRESHOLD_PX;
+  const room = () => document.querySelector(".room");
+  const scroller = () => document.querySelector(".scroller");
+  const numeric = (element, name) => Number(element.dataset[name]);
+
+  function isNearBottom(box) {
+    return box.scrollHeight - box.scrollTop - box.clientHeight < FOLLOW_THRESHOLD_PX;
   }
 
-  function scrollToBottom(list) {
-    list.scrollTop = list.scrollHeight;
+  function scrollToBottom() {
+    const box = scroller();
+    if (box) box.scrollTop = box.scrollHeight;
+    document.getElementById("jump-to-latest")?.setAttribute("hidden", "");
   }
 
-  // Every path a message arrives by (socket, catch-up, the sender's own post) ends here:
-  // each message is inserted once, at its place in id order, whatever came first.
-  function mergeMessages(list, fragment) {
-    const following = isNearBottom(list);
-    const inserted = [];
+  // Revisions count every change in the room (1, 2, 3 …). The page knows it holds every
+  // change up to `confirmed`; revisions seen beyond a gap wait in `ahead` until the gap
+  // fills. Broadcasts from different processes may arrive out of order, so a catch-up
+  // asks from `confirmed`, not from the newest revision seen.
+  const revisions = { confirmed: 0, ahead: new Set() };
+
+  function sawRevision(revision) {
+    if (revision <= revisions.confirmed) return;
+    revisions.ahead.add(revision);
+    while (revisions.ahead.delete(revisions.confirmed + 1)) revisions.confirmed += 1;
+  }
+
+  function confirmUpTo(revision) {
+    if (revision > revisions.confirmed) revisions.confirmed = revision;
+    for (const seen of revisions.ahead) if (seen <= revisions.confirmed) revisions.ahead.delete(seen);
+  }
+
+  // Insert each incoming element once: replace an older revision of it, ignore a copy,
+  // and place new messages in id order. Live updates about messages older than the
+  // oldest one shown are dropped (they belong to history not loaded), unless the
+  // fragment is history itself (`olderToo`).
+  function merge(list, fragment, olderToo) {
+    const box = scroller();
+    const following = box && isNearBottom(box);
+    const anchor = box && !following ? firstVisible(list, box) : null;
+    const anchorTop = anchor?.getBoundingClientRect().top;
+    const oldestShown = list.querySelector("[data-id]");
+    const changed = [];
+    let newArrived = false;
+
     for (const incoming of Array.from(fragment.children)) {
-      if (!incoming.id || document.getElementById(incoming.id)) continue;
-      let next = null;
-      let cursor = list.lastElementChild;
-      while (cursor && messageId(cursor) > messageId(incoming)) {
-        next = cursor;
-        cursor = cursor.previousElementSibling;
+      if (incoming.dataset.revision) sawRevision(numeric(incoming, "revision"));
+      const existing = incoming.id ? document.getElementById(incoming.id) : null;
+      if (existing) {
+        if (isStale(incoming, existing)) continue;
+        existing.replaceWith(incoming);
+      } else if (incoming.dataset.id) {
+        if (!olderToo && oldestShown && numeric(incoming, "id") < numeric(oldestShown, "id")) continue;
+        insertInIdOrder(list, incoming);
+        newArrived = true;
+      } else {
+        list.append(incoming);
       }
-      list.insertBefore(incoming, next);
-      inserted.push(incoming);
+      changed.push(incoming);
+      if (incoming.dataset.author) document.getElementById(`typing-${incoming.dataset.author}`)?.remove();
     }
-    if (following && inserted.length) scrollToBottom(list);
-    return inserted;
+
+    if (following) scrollToBottom();
+    else if (anchor) box.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
+    if (newArrived && !following && !olderToo) document.getElementById("jump-to-latest")?.removeAttribute("hidden");
+    return changed;
+  }
+
+  // Messages carry the room revision of their last change; presence a version of its own.
+  function isStale(incoming, existing) {
+    for (const name of ["revision", "version"]) {
+      if (incoming.dataset[name]) return numeric(incoming, name) <= numeric(existing, name);
+    }
+    return false;
+  }
+
+  function insertInIdOrder(list, incoming) {
+    let next = null;
+    let cursor = list.lastElementChild;
+    while (cursor && numeric(cursor, "id") > numeric(incoming, "id")) {
+      next = cursor;
+      cursor = cursor.previousElementSibling;
+    }
+    list.insertBefore(incoming, next);
+  }
+
+  function firstVisible(list, box) {
+    const top = box.getBoundingClientRect().top;
+    for (const child of list.children) if (child.getBoundingClientRect().bottom > top) return child;
+    return null;
+  }
+
+  // "Load older" changes everything above the reader: the control and the messages. Keep
+  // the first message in view where it was across the whole swap.
+  let keptPlace = null;
+
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const box = scroller();
+    if (!box || !event.detail.requestConfig?.elt?.closest?.("#older")) return;
+    const anchor = firstVisible(document.getElementById("messages"), box);
+    keptPlace = anchor && { anchor, top: anchor.getBoundingClientRect().top };
+  });
+
+  document.addEventListener("htmx:afterSwap", () => {
+    if (!keptPlace) return;
+    scroller().scrollTop += keptPlace.anchor.getBoundingClientRect().top - keptPlace.top;
+    keptPlace = null;
+  });
+
+  function expireTyping(line) {
+    setTimeout(() => line.remove(), TYPING_SHOWN_MS);
   }
 
   htmx.defineExtension("chat", {
     handleSwap(style, target, fragment) {
-      return style === "merge" ? mergeMessages(target, fragment) : false;
+      if (style !== "merge" && style !== "merge-older") return false;
+      const changed = merge(target, fragment, style === "merge-older");
+      if (target.id === "typing") changed.forEach(expireTyping);
+      return changed;
     },
   });
 
-  function roomOf(event) {
-    return event.target.closest("[ws-connect]");
-  }
+  // The connection -------------------------------------------------------------------
 
-  function showConnection(room, state) {
-    room.dataset.connection = state;
+  function showConnection(state) {
     const labels = {
       open: "Connected",
       connecting: "Connecting…",
       reconnecting: "Reconnecting… messages you send are still delivered.",
       closed: "Disconnected. Reload the page to reconnect.",
     };
-    room.querySelector(".connection").textContent = labels[state];
+    const current = room();
+    current.dataset.connection = state;
+    current.querySelector(".connection").textContent = labels[state];
   }
 
-  document.addEventListener("htmx:wsOpen", (event) => {
-    const room = roomOf(event);
-    showConnection(room, "open");
-    // Whatever was posted while the page loaded or the socket was down.
-    const list = room.querySelector("#messages");
-    const newest = list.lastElementChild;
+  // The socket wrapper of the ws extension while open, and the raw socket it wraps.
+  let socket = null;
+  let rawSocket = null;
+  let reconnectTimer = null;
+  // A close code of our own, when the browser goes offline: reconnect once back online.
+  const CLOSED_OFFLINE = 3001;
+
+  const createWebSocket = htmx.createWebSocket;
+  htmx.createWebSocket = (url) => (rawSocket = createWebSocket(url));
+
+  function reconnectSoon(wrapper, delay) {
+    if (reconnectTimer) return;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      if (room()) wrapper.reconnect();
+    }, delay);
+  }
+
+  let lastWrapper = null;
+  let lastCloseCode = null;
+
+  function catchUp() {
+    const current = room();
+    const list = document.getElementById("messages");
+    const newest = list.querySelector("[data-id]:last-child");
     const after = newest ? newest.dataset.id : 0;
-    htmx.ajax("GET", `${room.dataset.messagesUrl}?after=${after}`, { source: list, swap: "none" });
+    const url = `${current.dataset.messagesUrl}?after=${after}&since=${revisions.confirmed}`;
+    htmx.ajax("GET", url, { source: list, swap: "none" });
+  }
+
+  document.addEventListener("chat:caught-up", (event) => {
+    if (event.detail.more) catchUp();
+    else confirmUpTo(event.detail.revision);
+  });
+
+  document.addEventListener("htmx:wsOpen", (event) => {
+    socket = lastWrapper = event.detail.socketWrapper;
+    const current = room();
+    current.dataset.connects = String(Number(current.dataset.connects || 0) + 1);
+    showConnection("open");
+    // Whatever was posted while the page loaded or the socket was down.
+    catchUp();
   });
 
   document.addEventListener("htmx:wsClose", (event) => {
-    const room = roomOf(event);
-    const code = event.detail.event.code;
+    socket = null;
+    lastWrapper = event.detail.socketWrapper;
+    const code = (lastCloseCode = event.detail.event.code);
     if (code >= 4000) {
       // The server refused this socket for good (signed out, no access).
-      showConnection(room, "closed");
+      showConnection("closed");
       return;
     }
-    showConnection(room, "reconnecting");
-    if (!RETRIED_BY_HTMX.includes(code) && document.body.contains(room)) {
+    showConnection("reconnecting");
+    if (code !== CLOSED_OFFLINE && !RETRIED_BY_HTMX.includes(code)) {
       // A clean close (server timeout, proxy restart) would otherwise end live updates.
-      setTimeout(() => event.detail.socketWrapper.reconnect(), 500 + Math.random() * 1500);
+      reconnectSoon(lastWrapper, 500 + Math.random() * 1500);
     }
   });
+
+  // Offline, the socket is as good as dead even while it looks open: close it, and open a
+  // new one (which catches up) as soon as the network is back.
+  window.addEventListener("offline", () => {
+    if (rawSocket && rawSocket.readyState <= WebSocket.OPEN) rawSocket.close(CLOSED_OFFLINE);
+  });
+  window.addEventListener("online", () => {
+    // Only after our own offline close: after any other, a retry is already scheduled.
+    if (!socket && lastCloseCode === CLOSED_OFFLINE) reconnectSoon(lastWrapper, 0);
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && room()?.dataset.connection === "open") catchUp();
+  });
+
+  // Typing -----------------------------------------------------------------------------
+
+  let lastTypingSent = 0;
+  document.addEventListener("input", (event) => {
+    if (!event.target.closest?.("#composer") || !socket) return;
+    const now = Date.now();
+    if (now - lastTypingSent < TYPING_SEND_INTERVAL_MS) return;
+    lastTypingSent = now;
+    socket.sendImmediately(JSON.stringify({ type: "typing" }));
+  });
+
+  // Keyboard and scrolling ---------------------------------------------------------------
 
   document.addEventListener("keydown", (event) => {
     const field = event.target;
     if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
-    if (!(field instanceof HTMLTextAreaElement) || !field.form || field.form.id !== "composer") return;
+    if (!(field instanceof HTMLTextAreaElement) || !field.form?.hasAttribute("data-enter-submits")) return;
     event.preventDefault();
     field.form.requestSubmit();
   });
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest?.("#jump-to-latest")) scrollToBottom();
+  });
+
+  document.addEventListener(
+    "scroll",
+    (event) => {
+      if (event.target === scroller() && isNearBottom(event.target)) {
+        document.getElementById("jump-to-latest")?.setAttribute("hidden", "");
+      }
+    },
+    true,
+  );
+
+  // Per-page touches ---------------------------------------------------------------------
 
   const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
   const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
   function localiseTimes(root) {
-    const times = root.matches?.("time[datetime]") ? [root] : root.querySelectorAll?.("time[datetime]") ?? [];
+    const times = root.matches?.("time[datetime]") ? [root] : (root.querySelectorAll?.("time[datetime]") ?? []);
     for (const time of times) {
       const when = new Date(time.dateTime);
       if (Number.isNaN(when.getTime())) continue;
@@ -111,10 +281,11 @@
   htmx.onLoad((root) => {
     localiseTimes(root);
     if (root === document.body) {
-      const list = document.getElementById("messages");
-      if (list) scrollToBottom(list);
+      const current = room();
+      if (current) confirmUpTo(numeric(current, "revision"));
+      scrollToBottom();
       focusComposer();
-    } else if (root.closest("#composer")) {
+    } else if (root.closest?.("#composer")) {
       // The composer's fields were just replaced (sent, or an error to fix): keep typing.
       focusComposer();
     }

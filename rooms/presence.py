@@ -1,0 +1,167 @@
+"""Who has a socket open in which room, counted across every server process.
+
+With Redis, each room is a sorted set of (channel, user) entries scored by when they
+expire. Every process refreshes its own entries on a heartbeat, so the entries of a
+process that died without cleaning up expire and are pruned by the processes still alive.
+Without Redis (the in-memory channel layer) there is one process, and a dict does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
+
+import redis.asyncio as redis
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Who is in a room. Versions grow with every change, so a page can drop a snapshot
+    that reaches it after a newer one (broadcasts from two processes may cross)."""
+
+    version: int
+    usernames: list[str]
+
+
+# Called with (room id, snapshot) when the heartbeat prunes a room's entries.
+OnPruned = Callable[[int, Snapshot], Awaitable[None]]
+# join or leave: (room id, channel name, username) -> the room's new snapshot.
+Change = Callable[[int, str, str], Awaitable[Snapshot]]
+
+
+def entry(channel_name: str, username: str) -> str:
+    # Channel names and usernames never contain a space.
+    return f"{channel_name} {username}"
+
+
+def usernames(entries: list[str] | set[str]) -> list[str]:
+    return sorted({item.split(" ", 1)[1] for item in entries}, key=str.casefold)
+
+
+@dataclass
+class MemoryPresence:
+    rooms: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    versions: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    async def join(self, room_id: int, channel_name: str, username: str) -> Snapshot:
+        self.rooms[room_id].add(entry(channel_name, username))
+        return self._changed(room_id)
+
+    async def leave(self, room_id: int, channel_name: str, username: str) -> Snapshot:
+        self.rooms[room_id].discard(entry(channel_name, username))
+        return self._changed(room_id)
+
+    def _changed(self, room_id: int) -> Snapshot:
+        self.versions[room_id] += 1
+        return Snapshot(self.versions[room_id], usernames(self.rooms[room_id]))
+
+    async def present(self, room_id: int) -> list[str]:
+        return usernames(self.rooms[room_id])
+
+
+@dataclass
+class RedisPresence:
+    url: str
+    ttl: float
+    heartbeat: float
+    on_pruned: OnPruned | None = None
+    # This process's own entries, refreshed on every heartbeat.
+    local: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    _clients: WeakKeyDictionary = field(default_factory=WeakKeyDictionary)
+    _heartbeat_task: asyncio.Task | None = None
+
+    def key(self, room_id: int) -> str:
+        return f"presence:room:{room_id}"
+
+    def version_key(self, room_id: int) -> str:
+        return f"presence:room:{room_id}:version"
+
+    def client(self) -> redis.Redis:
+        # A client belongs to one event loop.
+        loop = asyncio.get_running_loop()
+        if loop not in self._clients:
+            # Sized like the channel layer's pool: every socket that opens takes a connection.
+            self._clients[loop] = redis.Redis.from_url(
+                self.url, decode_responses=True, max_connections=settings.REDIS_MAX_CONNECTIONS
+            )
+        return self._clients[loop]
+
+    async def join(self, room_id: int, channel_name: str, username: str) -> Snapshot:
+        item = entry(channel_name, username)
+        self.local[room_id].add(item)
+        self._ensure_heartbeat()
+        pipe = self.client().pipeline()
+        pipe.zadd(self.key(room_id), {item: time.time() + self.ttl})
+        return await self._changed(pipe, room_id)
+
+    async def leave(self, room_id: int, channel_name: str, username: str) -> Snapshot:
+        item = entry(channel_name, username)
+        self.local[room_id].discard(item)
+        if not self.local[room_id]:
+            del self.local[room_id]
+        pipe = self.client().pipeline()
+        pipe.zrem(self.key(room_id), item)
+        return await self._changed(pipe, room_id)
+
+    async def present(self, room_id: int) -> list[str]:
+        pipe = self.client().pipeline()
+        pipe.zremrangebyscore(self.key(room_id), "-inf", time.time())
+        pipe.zrange(self.key(room_id), 0, -1)
+        _, entries = await pipe.execute()
+        return usernames(entries)
+
+    async def _changed(self, pipe, room_id: int) -> Snapshot:
+        # One MULTI/EXEC: the version and the membership it describes are read together.
+        pipe.zremrangebyscore(self.key(room_id), "-inf", time.time())
+        pipe.zrange(self.key(room_id), 0, -1)
+        pipe.incr(self.version_key(room_id))
+        *_, entries, version = await pipe.execute()
+        return Snapshot(version, usernames(entries))
+
+    async def refresh(self) -> None:
+        """Extend this process's entries and prune every room it serves of expired ones."""
+        now = time.time()
+        pipe = self.client().pipeline()
+        rooms = list(self.local)
+        for room_id in rooms:
+            pipe.zadd(self.key(room_id), dict.fromkeys(self.local[room_id], now + self.ttl))
+            pipe.zremrangebyscore(self.key(room_id), "-inf", now)
+        results = await pipe.execute()
+        for index, room_id in enumerate(rooms):
+            if results[2 * index + 1] and self.on_pruned is not None:
+                await self.on_pruned(
+                    room_id, await self._changed(self.client().pipeline(), room_id)
+                )
+
+    def _ensure_heartbeat(self) -> None:
+        if self._heartbeat_task is None or self._heartbeat_task.done():
+            self._heartbeat_task = asyncio.get_running_loop().create_task(self._beat())
+
+    async def _beat(self) -> None:
+        while self.local:
+            await asyncio.sleep(self.heartbeat)
+            await self.refresh()
+
+
+_store: MemoryPresence | RedisPresence | None = None
+
+
+def store() -> MemoryPresence | RedisPresence:
+    """The process's presence store, chosen by settings.REDIS_URL."""
+    global _store
+    url = settings.REDIS_URL
+    if _store is None or getattr(_store, "url", "") != url:
+        from rooms.broadcast import presence_changed
+
+        if url:
+            _store = RedisPresence(
+                url, settings.PRESENCE_TTL, settings.PRESENCE_HEARTBEAT, presence_changed
+            )
+        else:
+            _store = MemoryPresence()
+    return _store

@@ -1,0 +1,88 @@
+"""Rate limits: how often one user may post, type or try to log in.
+
+The counters live where `settings.RATE_LIMIT_STORAGE_URL` says: Redis when REDIS_URL is set,
+so every server process shares them, otherwise this process's memory. Limits are written in
+the `limits` library's notation ("5/5seconds", "10 per minute") in `settings.RATE_LIMITS`.
+
+A limiter that cannot reach its storage lets the action through and logs the failure: a
+Redis outage must not stop people from chatting (flood protection resumes with Redis).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from limits import RateLimitItem, parse, storage, strategies
+
+logger = logging.getLogger(__name__)
+
+# Shown to whoever is refused; the views answer HTTP 429 with it.
+TOO_MANY_MESSAGES = "You are sending messages too fast. Wait a few seconds, then send again."
+TOO_MANY_LOGINS = "Too many failed attempts to log in. Wait a minute, then try again."
+
+# A Redis that does not answer within this many seconds counts as down.
+REDIS_TIMEOUT = 1.0
+
+
+@functools.cache
+def limiter() -> strategies.MovingWindowRateLimiter:
+    """The process's limiter; a moving window, so a burst never straddles two windows."""
+    url = settings.RATE_LIMIT_STORAGE_URL
+    options = {}
+    if url.startswith(("redis://", "rediss://")):
+        options = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
+    return strategies.MovingWindowRateLimiter(storage.storage_from_string(url, **options))
+
+
+@functools.cache
+def limit(kind: str) -> RateLimitItem:
+    return parse(settings.RATE_LIMITS[kind])
+
+
+def allow(kind: str, key: object) -> bool:
+    """Count one `kind` action ("post", "typing", "login", ...) by `key`; False if over the limit.
+
+    A refused action is not counted, so someone who keeps trying is let in again as soon
+    as their earlier actions leave the window.
+    """
+    try:
+        return limiter().hit(limit(kind), kind, str(key))
+    except Exception as error:  # noqa: BLE001 - storage down: let it through, say so
+        logger.error("Rate limit %s unchecked: %s: %s", kind, type(error).__name__, error)
+        return True
+
+
+def exhausted(kind: str, key: object) -> bool:
+    """Whether one more `kind` action by `key` would be refused, without counting one."""
+    try:
+        return not limiter().test(limit(kind), kind, str(key))
+    except Exception as error:  # noqa: BLE001 - storage down: let it through, say so
+        logger.error("Rate limit %s unchecked: %s: %s", kind, type(error).__name__, error)
+        return False
+
+
+# For consumers: the same check without blocking the event loop on Redis.
+allow_async = sync_to_async(allow, thread_sensitive=False)
+
+
+def reset() -> None:
+    """Forget every count (tests only: production never forgets a flood)."""
+    if limiter.cache_info().currsize:
+        try:
+            limiter().storage.reset()
+        except Exception:  # noqa: BLE001 - a store that cannot be reached holds nothing to forget
+            logger.warning("Rate limit store unreachable; nothing to forget")
+    limiter.cache_clear()
+    limit.cache_clear()
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **kwargs: object) -> None:
+    if setting in {"RATE_LIMITS", "RATE_LIMIT_STORAGE_URL"}:
+        limiter.cache_clear()
+        limit.cache_clear()

@@ -1,0 +1,205 @@
+"""Presence and typing, over real sockets and a real redis-server."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.db.backends.utils import CursorWrapper
+
+from rooms.presence import MemoryPresence, RedisPresence, Snapshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TYPING = json.dumps({"type": "typing"})
+
+
+PRESENCE = re.compile(
+    r'^<div hx-swap-oob="merge:.room-header"><div id="presence" class="presence" '
+    r'data-version="(\d+)">'
+)
+
+
+def presence_of(frame: str) -> tuple[int, list[str]] | None:
+    """(version, usernames) of a presence frame, None for any other frame."""
+    if (match := PRESENCE.match(frame)) is None:
+        return None
+    return int(match[1]), re.findall(r"<li>([^<]*)</li>", frame)
+
+
+async def next_presence(socket: WebsocketCommunicator) -> list[str]:
+    snapshot = presence_of(await socket.receive_from())
+    assert snapshot is not None
+    return snapshot[1]
+
+
+async def connect(socket: WebsocketCommunicator) -> None:
+    """Connect, and wait for the socket's own join to be announced to it."""
+    assert (await socket.connect())[0]
+    while presence_of(await socket.receive_from()) is None:
+        pass
+
+
+async def test_joins_and_leaves_reach_every_socket(redis_layer, socket_for, room, alice, bob):
+    alice_socket, bob_socket = socket_for(alice, "general"), socket_for(bob, "general")
+    await alice_socket.connect()
+    assert await next_presence(alice_socket) == ["alice"]
+    await bob_socket.connect()
+    assert await next_presence(alice_socket) == ["alice", "bob"]
+    assert await next_presence(bob_socket) == ["alice", "bob"]
+    await bob_socket.disconnect()
+    assert await next_presence(alice_socket) == ["alice"]
+    await alice_socket.disconnect()
+
+
+async def test_a_user_with_two_sockets_is_listed_once_until_both_close(
+    redis_layer, socket_for, room, alice, bob
+):
+    watcher, first, second = (socket_for(user, "general") for user in (bob, alice, alice))
+    await connect(watcher)
+    await connect(first)
+    assert await next_presence(watcher) == ["alice", "bob"]
+    await connect(second)
+    assert await next_presence(watcher) == ["alice", "bob"]
+    await first.disconnect()
+    assert await next_presence(watcher) == ["alice", "bob"]
+    await second.disconnect()
+    assert await next_presence(watcher) == ["bob"]
+    await watcher.disconnect()
+
+
+async def test_presence_is_shared_by_processes_through_redis(redis_layer):
+    # Two stores are two server processes, each with its own Redis connection.
+    first = RedisPresence(redis_layer, ttl=30, heartbeat=10)
+    second = RedisPresence(redis_layer, ttl=30, heartbeat=10)
+    assert await first.join(1, "specific.a!1", "alice") == Snapshot(1, ["alice"])
+    assert await second.join(1, "specific.b!1", "bob") == Snapshot(2, ["alice", "bob"])
+    assert await first.present(1) == ["alice", "bob"]
+    assert await second.join(2, "specific.b!2", "bob") == Snapshot(1, ["bob"])
+    assert await first.leave(1, "specific.a!1", "alice") == Snapshot(3, ["bob"])
+    assert await second.leave(1, "specific.b!1", "bob") == Snapshot(4, [])
+    assert await second.leave(2, "specific.b!2", "bob") == Snapshot(2, [])
+
+
+async def test_a_dead_process_entries_expire_and_are_pruned_live(redis_layer):
+    pruned: list[tuple[int, Snapshot]] = []
+
+    async def on_pruned(room_id: int, snapshot: Snapshot) -> None:
+        pruned.append((room_id, snapshot))
+
+    dead = RedisPresence(redis_layer, ttl=0.2, heartbeat=3600)
+    alive = RedisPresence(redis_layer, ttl=30, heartbeat=3600, on_pruned=on_pruned)
+    await dead.join(7, "specific.dead!1", "carol")
+    await alive.join(7, "specific.alive!1", "alice")
+    # The dead process never refreshes; its heartbeat task is gone with it.
+    dead._heartbeat_task.cancel()
+    deadline = time.monotonic() + 5
+    while not pruned and time.monotonic() < deadline:
+        await alive.refresh()
+    assert pruned == [(7, Snapshot(3, ["alice"]))]
+    assert await alive.present(7) == ["alice"]
+    await alive.leave(7, "specific.alive!1", "alice")
+
+
+async def test_memory_presence_for_a_single_process():
+    store = MemoryPresence()
+    assert await store.join(1, "a", "bob") == Snapshot(1, ["bob"])
+    assert await store.join(1, "b", "Alice") == Snapshot(2, ["Alice", "bob"])
+    assert await store.leave(1, "a", "bob") == Snapshot(3, ["Alice"])
+    assert await store.present(2) == []
+
+
+async def frames_until_version(watcher: WebsocketCommunicator, version: int) -> list[str]:
+    """Frames `watcher` receives until the presence snapshot numbered `version`.
+
+    A socket's frames are handled in order and its disconnect comes last, so everything
+    its earlier frames caused has been broadcast by the time its leaving is.
+    """
+    frames = []
+    while True:
+        frame = await watcher.receive_from()
+        snapshot = presence_of(frame)
+        if snapshot is not None and snapshot[0] == version:
+            return frames
+        frames.append(frame)
+
+
+async def test_typing_reaches_the_room_and_is_rate_limited(
+    redis_layer, socket_for, room, alice, bob, settings
+):
+    settings.TYPING_MIN_INTERVAL = 3600
+    alice_socket, bob_socket = socket_for(alice, "general"), socket_for(bob, "general")
+    await connect(bob_socket)
+    await connect(alice_socket)
+    await alice_socket.send_to(text_data=TYPING)
+    await alice_socket.send_to(text_data=TYPING)
+    await alice_socket.disconnect()
+    typing = [f for f in await frames_until_version(bob_socket, 3) if "is typing" in f]
+    assert typing == [
+        f'<div hx-swap-oob="merge:#typing"><li id="typing-{alice.pk}" data-user="{alice.pk}">'
+        "alice is typing…</li></div>"
+    ]
+    await bob_socket.disconnect()
+
+
+async def test_typing_after_the_interval_is_sent_again(
+    redis_layer, socket_for, room, alice, bob, settings
+):
+    settings.TYPING_MIN_INTERVAL = 0
+    alice_socket, bob_socket = socket_for(alice, "general"), socket_for(bob, "general")
+    await connect(bob_socket)
+    await connect(alice_socket)
+    for _ in range(2):
+        await alice_socket.send_to(text_data=TYPING)
+    await alice_socket.disconnect()
+    frames = await frames_until_version(bob_socket, 3)
+    assert sum("alice is typing" in frame for frame in frames) == 2
+    await bob_socket.disconnect()
+
+
+async def test_typing_never_touches_the_database(
+    redis_layer, socket_for, room, alice, bob, monkeypatch
+):
+    alice_socket, bob_socket = socket_for(alice, "general"), socket_for(bob, "general")
+    await connect(bob_socket)
+    await connect(alice_socket)
+    await next_presence(bob_socket)
+    queries: list[str] = []
+    real_execute = CursorWrapper.execute
+
+    def recording_execute(self, sql, params=None):
+        queries.append(sql)
+        return real_execute(self, sql, params)
+
+    monkeypatch.setattr(CursorWrapper, "execute", recording_execute)
+    await alice_socket.send_to(text_data=TYPING)
+    assert "alice is typing" in await bob_socket.receive_from()
+    assert queries == []
+    monkeypatch.undo()
+    for socket in (alice_socket, bob_socket):
+        await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    "frame", ["not json", "[]", '"typing"', '{"type": "room.html", "html": "<p>"}', '{"type": 1}']
+)
+async def test_unexpected_frames_are_logged_and_ignored(
+    redis_layer, socket_for, room, alice, bob, frame, caplog
+):
+    alice_socket, bob_socket = socket_for(alice, "general"), socket_for(bob, "general")
+    await connect(bob_socket)
+    await connect(alice_socket)
+    await next_presence(bob_socket)
+    with caplog.at_level(logging.INFO, logger="rooms.consumers"):
+        await alice_socket.send_to(text_data=frame)
+        await alice_socket.disconnect()
+        frames = await frames_until_version(bob_socket, 3)
+    assert frames == []
+    ignored = [r.getMessage() for r in caplog.records if r.name == "rooms.consumers"]
+    assert len(ignored) == 1
+    assert ignored[0].startswith("Ignored an unexpected frame on specific.")
+    await bob_socket.disconnect()
