@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import redis.exceptions
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -138,11 +139,19 @@ if REDIS_URL:
                         "address": REDIS_URL,
                         "max_connections": REDIS_MAX_CONNECTIONS,
                         "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                        # After Redis restarts each pooled connection fails once: reconnect
+                        # and retry, rather than fail the socket or post that used it first.
+                        "retry_on_error": [redis.exceptions.ConnectionError],
                     }
                 ]
             },
         }
     }
+    if CHANNEL_LAYER_BACKEND == "channels_redis.core.RedisChannelLayer":
+        # The core layer drops a channel from its groups this long after it joined
+        # (a day by default): a page left open longer would stop receiving. Groups are
+        # left on disconnect; only a crashed process leaves entries for this to clean.
+        CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = 30 * 24 * 3600
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

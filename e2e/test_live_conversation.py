@@ -22,6 +22,17 @@ SOCKET_FAILED = r"WebSocket connection to .* failed|^\[object Event\]$"
 RECONNECT_TIMEOUT_MS = 30_000
 
 
+def edit_over_http(page: Page, room: str, old: str, new: str) -> None:
+    message_id = messages_with(page, old).get_attribute("data-id")
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.post(
+        f"/chat/{room}/messages/{message_id}/edit/",
+        form={"body": new},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
+    assert response.ok, response.status
+
+
 def connection(page: Page):
     return page.locator(".room")
 
@@ -66,11 +77,13 @@ def test_a_page_that_was_offline_gets_every_missed_message_once(
     missed = [f"while offline {n}" for n in range(5)]
     for text in missed:
         post_over_http(bob, room_name, text)
+    edit_over_http(bob, room_name, "before going offline", "edited while alice was away")
     expect(alice.locator("#messages .message")).to_have_count(1)
 
     alice.context.set_offline(False)
     expect(alice.locator("#messages .message")).to_have_count(6, timeout=RECONNECT_TIMEOUT_MS)
-    assert bodies(alice) == ["before going offline", *missed]
+    expect(messages_with(alice, "edited while alice was away")).to_have_count(1)
+    assert bodies(alice) == ["edited while alice was away", *missed]
 
 
 def test_a_message_delivered_by_socket_and_catch_up_shows_once(logged_in, room_name):

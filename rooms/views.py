@@ -57,24 +57,31 @@ def cursor(request: HttpRequest, name: str) -> int | None:
 @login_required
 @require_http_methods(["GET"])
 def room(request: HttpRequest, name: str) -> HttpResponse:
-    room = get_object_or_404(Room, name__iexact=name)
+    room = visible_room(request, name)
     if name != room.name:
         return redirect(room, permanent=True)
-    return render_room(request, room, MessageForm.blank(), before=cursor(request, "before"))
+    before, around = cursor(request, "before"), cursor(request, "around")
+    return render_room(request, room, MessageForm.blank(), before=before, around=around)
 
 
 def render_room(
-    request: HttpRequest, room: Room, form: MessageForm, before: int | None = None
+    request: HttpRequest,
+    room: Room,
+    form: MessageForm,
+    before: int | None = None,
+    around: int | None = None,
 ) -> HttpResponse:
     # The revision is read before the messages, so the page holds at least every change
     # up to it: the page's catch-up asks only for what came after.
     revision = room.revision
+    page = room.around(around) if around is not None else room.history(before)
     context = {
         "room": room,
-        "page": room.history(before),
+        "page": page,
         "form": form,
         "revision": revision,
-        "reading_history": before is not None,
+        "reading_history": before is not None or around is not None,
+        "highlighted": around,
     }
     return render(request, ROOM_TEMPLATE, context)
 
@@ -82,7 +89,7 @@ def render_room(
 @login_required
 @require_http_methods(["GET", "POST"])
 def messages(request: HttpRequest, name: str) -> HttpResponse:
-    room = get_object_or_404(Room, name__iexact=name)
+    room = visible_room(request, name)
     if request.method == "POST":
         return post_message(request, room)
     before, after = cursor(request, "before"), cursor(request, "after")
@@ -133,9 +140,16 @@ def post_message(request: HttpRequest, room: Room) -> HttpResponse:
     return render(request, f"{ROOM_TEMPLATE}#posted", context)
 
 
-def find_message(name: str, pk: int) -> Message:
+def visible_room(request: HttpRequest, name: str) -> Room:
+    """The room called `name`; 404 when there is none or the user may not see it."""
+    return get_object_or_404(Room.objects.visible_to(request.user), name__iexact=name)
+
+
+def find_message(request: HttpRequest, name: str, pk: int) -> Message:
     return get_object_or_404(
-        Message.objects.select_related("room", "author"), pk=pk, room__name__iexact=name
+        Message.objects.select_related("room", "author"),
+        pk=pk,
+        room=visible_room(request, name),
     )
 
 
@@ -143,13 +157,13 @@ def find_message(name: str, pk: int) -> Message:
 @require_http_methods(["GET"])
 def message(request: HttpRequest, name: str, pk: int) -> HttpResponse:
     """One message as it stands (what "Cancel" on an edit puts back)."""
-    return render(request, f"{ROOM_TEMPLATE}#message", {"message": find_message(name, pk)})
+    return render(request, f"{ROOM_TEMPLATE}#message", {"message": find_message(request, name, pk)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_message(request: HttpRequest, name: str, pk: int) -> HttpResponse:
-    message = find_message(name, pk)
+    message = find_message(request, name, pk)
     if not message.is_editable_by(request.user):
         raise PermissionDenied("Only the author can edit a message.")
     form = MessageBodyForm(request.POST or None, initial={"body": message.body})
@@ -165,7 +179,7 @@ def edit_message(request: HttpRequest, name: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_message(request: HttpRequest, name: str, pk: int) -> HttpResponse:
-    message = find_message(name, pk)
+    message = find_message(request, name, pk)
     if not message.is_deletable_by(request.user):
         raise PermissionDenied("Only the author or staff can delete a message.")
     if request.method == "GET":

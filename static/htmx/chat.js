@@ -283,7 +283,10 @@
     if (root === document.body) {
       const current = room();
       if (current) confirmUpTo(numeric(current, "revision"));
-      scrollToBottom();
+      // A link to one message (a search hit) opens the room there; otherwise at the end.
+      const linked = location.hash && document.getElementById(location.hash.slice(1));
+      if (linked) linked.scrollIntoView({ block: "center" });
+      else scrollToBottom();
       focusComposer();
     } else if (root.closest?.("#composer")) {
       // The composer's fields were just replaced (sent, or an error to fix): keep typing.
