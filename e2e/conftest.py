@@ -174,7 +174,8 @@ def enter_room(page: Page, name: str) -> None:
 
 
 def wait_until_live(page: Page) -> None:
-    expect(page.locator(".room")).to_have_attribute("data-connection", "open")
+    """Wait for the page's socket (a room's, or the lobby's) to be open."""
+    expect(page.locator("[ws-connect]")).to_have_attribute("data-connection", "open")
 
 
 def send(page: Page, text: str) -> None:

@@ -10,7 +10,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from rooms import broadcast, logout, presence
-from rooms.models import Room, room_group_name
+from rooms.models import Membership, Room
 
 logger = logging.getLogger(__name__)
 
@@ -22,58 +22,45 @@ CLOSE_NO_SUCH_ROOM = 4404
 
 
 @database_sync_to_async
-def find_room(name: str) -> Room | None:
-    return Room.objects.filter(name__iexact=name).first()
+def find_room(name: str, user: Any) -> tuple[Room | None, bool]:
+    """The room called `name`, and whether `user` may see it."""
+    room = Room.objects.filter(name__iexact=name).first()
+    return room, room is not None and room.is_visible_to(user)
 
 
-class RoomConsumer(AsyncWebsocketConsumer):
-    """One open room page: joins the room's group and forwards its fragments verbatim.
+@database_sync_to_async
+def private_rooms_of(user: Any) -> list[int]:
+    return list(
+        Membership.objects.filter(user=user)
+        .exclude(room__kind=Room.Kind.PUBLIC)
+        .values_list("room_id", flat=True)
+    )
 
-    The page sends one kind of frame, {"type": "typing"}; everything else is ignored.
+
+class FragmentConsumer(AsyncWebsocketConsumer):
+    """A page that receives server-rendered fragments and forwards them verbatim.
+
+    Every socket belongs to its user's group, so logging out closes it (rooms/logout.py);
+    Channels leaves all of `groups` on disconnect.
     """
 
-    room_id: int | None = None
-    last_typing: float = float("-inf")
+    async def join(self, *groups: str) -> None:
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups = [*self.groups, *groups]
 
-    async def connect(self) -> None:
-        if not self.scope["user"].is_authenticated:
-            await self.refuse(CLOSE_UNAUTHENTICATED)
-            return
-        room = await find_room(self.scope["url_route"]["kwargs"]["name"])
-        if room is None:
-            await self.refuse(CLOSE_NO_SUCH_ROOM)
-            return
-        # Logging out closes this socket (rooms/logout.py); Channels leaves `groups` on disconnect.
-        self.groups = [logout.user_group_name(self.scope["user"].pk)]
-        await self.channel_layer.group_add(self.groups[0], self.channel_name)
-        self.room_id = room.pk
-        await self.channel_layer.group_add(room.group_name, self.channel_name)
-        await self.accept()
-        await self.update_presence(presence.store().join)
+    async def authenticated(self) -> bool:
+        if self.scope["user"].is_authenticated:
+            await self.join(logout.user_group_name(self.scope["user"].pk))
+            return True
+        await self.refuse(CLOSE_UNAUTHENTICATED)
+        return False
 
     async def refuse(self, code: int) -> None:
         # Accept first: a rejected handshake reaches the browser as 1006, which the
         # htmx extension retries forever; an application code after accept it does not.
         await self.accept()
         await self.close(code=code)
-
-    async def disconnect(self, code: int) -> None:
-        if self.room_id is None:
-            return
-        await self.channel_layer.group_discard(room_group_name(self.room_id), self.channel_name)
-        await self.update_presence(presence.store().leave)
-
-    async def update_presence(self, change: presence.Change) -> None:
-        try:
-            snapshot = await change(self.room_id, self.channel_name, self.username)
-        except Exception as error:  # noqa: BLE001 - presence is best-effort; chat goes on
-            logger.error("Presence update failed: %s: %s", type(error).__name__, error)
-            return
-        await broadcast.presence_changed(self.room_id, snapshot)
-
-    @property
-    def username(self) -> str:
-        return self.scope["user"].get_username()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Forwarding touches no database, so it skips the thread hop that Channels'
@@ -92,15 +79,75 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.websocket_disconnect({"code": CLOSE_UNAUTHENTICATED})
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        logger.info("Ignored an unexpected frame on %s", self.channel_name)
+
+
+class RoomConsumer(FragmentConsumer):
+    """One open room page. It sends one kind of frame, {"type": "typing"}."""
+
+    room_id: int | None = None
+    last_typing: float = float("-inf")
+
+    async def connect(self) -> None:
+        if not await self.authenticated():
+            return
+        room, visible = await find_room(
+            self.scope["url_route"]["kwargs"]["name"], self.scope["user"]
+        )
+        if room is None:
+            await self.refuse(CLOSE_NO_SUCH_ROOM)
+            return
+        if not visible:
+            await self.refuse(CLOSE_FORBIDDEN)
+            return
+        self.room_id = room.pk
+        await self.join(room.group_name)
+        await self.accept()
+        await self.update_presence(presence.store().join)
+
+    async def disconnect(self, code: int) -> None:
+        if self.room_id is not None:
+            await self.update_presence(presence.store().leave)
+
+    async def update_presence(self, change: presence.Change) -> None:
+        try:
+            snapshot = await change(self.room_id, self.channel_name, self.username)
+        except Exception as error:  # noqa: BLE001 - presence is best-effort; chat goes on
+            logger.error("Presence update failed: %s: %s", type(error).__name__, error)
+            return
+        await broadcast.presence_changed(self.room_id, snapshot)
+
+    @property
+    def username(self) -> str:
+        return self.scope["user"].get_username()
+
+    async def room_revoked(self, event: dict[str, Any]) -> None:
+        """Someone left or was removed from this room: if it is this socket's user, close."""
+        if event["user_id"] == self.scope["user"].pk:
+            await self.close(code=CLOSE_FORBIDDEN)
+            await self.websocket_disconnect({"code": CLOSE_FORBIDDEN})
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
             event = json.loads(text_data) if text_data is not None else None
         except ValueError:
             event = None
         if not isinstance(event, dict) or event.get("type") != "typing":
-            logger.info("Ignored an unexpected frame on %s", self.channel_name)
+            await super().receive(text_data, bytes_data)
             return
         now = time.monotonic()
         if now - self.last_typing < settings.TYPING_MIN_INTERVAL:
             return
         self.last_typing = now
         await broadcast.typing(self.room_id, self.scope["user"])
+
+
+class LobbyConsumer(FragmentConsumer):
+    """The lobby: a row for every room the user can see, moved and counted as rooms talk."""
+
+    async def connect(self) -> None:
+        if not await self.authenticated():
+            return
+        private = await private_rooms_of(self.scope["user"])
+        await self.join(broadcast.PUBLIC_LOBBY, *map(broadcast.private_lobby, private))
+        await self.accept()

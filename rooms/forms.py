@@ -4,7 +4,9 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
+from django.db import models
 
 room_name_validator = RegexValidator(
     r"\A[A-Za-z0-9_-]{1,50}\Z",
@@ -21,6 +23,22 @@ class RoomForm(forms.Form):
             attrs={"autocomplete": "off", "placeholder": "general", "spellcheck": "false"}
         ),
     )
+    private = forms.BooleanField(label="Private: only people I add can see it", required=False)
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(
+        label="Add someone by username",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_username(self) -> models.Model:
+        username = self.cleaned_data["username"]
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise forms.ValidationError(f"No one is called {username}.")
+        return user
 
 
 class MessageBodyForm(forms.Form):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -38,6 +38,33 @@ class RoomQuerySet(models.QuerySet["Room"]):
 
     def by_activity(self) -> RoomQuerySet:
         return self.order_by(F("last_message_at").desc(nulls_last=True), "-created_at")
+
+    def with_unread_for(self, user: models.Model) -> RoomQuerySet:
+        """Annotate `last_read` (None where `user` never joined), `last_id` (the newest
+        message), `unread` (others' messages since `last_read`) and `unread_mentions`
+        (those of them that mention `user`)."""
+        membership = Membership.objects.filter(room=OuterRef("pk"), user=user)
+        unread = (
+            Message.objects.filter(
+                room=OuterRef("pk"), pk__gt=OuterRef("last_read"), deleted_at__isnull=True
+            )
+            .exclude(author=user)
+            .order_by()
+            .values("room")
+        )
+        count = Count("pk")
+        newest = Message.objects.filter(room=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+        return self.annotate(
+            last_read=Subquery(membership.values("last_read_id")[:1]), last_id=Subquery(newest)
+        ).annotate(
+            unread=Subquery(unread.annotate(n=count).values("n")),
+            unread_mentions=Subquery(unread.filter(mentions=user).annotate(n=count).values("n")),
+        )
+
+    def with_direct_members(self) -> RoomQuerySet:
+        """Prefetch the two people of each direct conversation, for their labels."""
+        members = Membership.objects.filter(room__kind=Room.Kind.DIRECT).select_related("user")
+        return self.prefetch_related(Prefetch("memberships", queryset=members, to_attr="pair"))
 
 
 @dataclass(frozen=True)
@@ -123,8 +150,18 @@ class Room(models.Model):
         """How the room is called for `viewer`: "#name", or "@them" for a conversation."""
         if not self.is_direct:
             return f"#{self.name}"
-        others = [m.user.get_username() for m in self.memberships.all() if m.user_id != viewer.pk]
+        others = [user.get_username() for user in self.direct_members if user.pk != viewer.pk]
         return "@" + (others[0] if others else viewer.get_username())
+
+    @cached_property
+    def direct_members(self) -> list[models.Model]:
+        """The two people of a direct conversation (one, for a note to oneself)."""
+        if not self.is_direct:
+            return []
+        memberships = getattr(self, "pair", None)
+        if memberships is None:
+            memberships = self.memberships.select_related("user")
+        return [membership.user for membership in memberships]
 
     @property
     def is_public(self) -> bool:
@@ -224,7 +261,7 @@ class Room(models.Model):
                 message.revision = self.next_revision(last_message_at=now)
                 message.save()
                 message.save_mentions()
-                message.broadcast_on_commit()
+                message.broadcast_on_commit(posted=True)
         except IntegrityError:
             # A concurrent retry with the same key stored it first.
             if client_key is None:
@@ -327,10 +364,11 @@ class Message(models.Model):
         self.__dict__.pop("live_html", None)
         self.broadcast_on_commit()
 
-    def broadcast_on_commit(self) -> None:
+    def broadcast_on_commit(self, posted: bool = False) -> None:
         from rooms import broadcast
 
-        transaction.on_commit(lambda: broadcast.message_changed(self))
+        send = broadcast.message_posted if posted else broadcast.message_changed
+        transaction.on_commit(lambda: send(self))
 
     @cached_property
     def live_html(self) -> str:

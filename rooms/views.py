@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import BadRequest, PermissionDenied
@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from rooms import ratelimit
-from rooms.forms import MessageBodyForm, MessageForm, RoomForm
+from rooms.forms import MemberForm, MessageBodyForm, MessageForm, RoomForm
 from rooms.models import Message, Room
 
 ROOM_TEMPLATE = "rooms/room.html"
@@ -39,19 +39,44 @@ def signup(request: HttpRequest) -> HttpResponse:
 def lobby(request: HttpRequest) -> HttpResponse:
     form = RoomForm(request.POST or None)
     if form.is_valid():
-        return redirect(Room.open(form.cleaned_data["name"], by=request.user))
-    rooms = Room.objects.by_activity()
-    return render(request, "rooms/lobby.html", {"form": form, "rooms": rooms})
+        data = form.cleaned_data
+        room = Room.open(data["name"], by=request.user, private=data["private"])
+        if room.is_visible_to(request.user):
+            return redirect(room)
+        form.add_error("name", "That room is private: ask one of its members to add you.")
+    rooms = (
+        Room.objects.visible_to(request.user)
+        .by_activity()
+        .with_unread_for(request.user)
+        .with_direct_members()
+    )
+    # The live lobby asks for its rows alone when its socket (re)opens.
+    template = (
+        "rooms/lobby.html#rows" if request.htmx and request.method == "GET" else "rooms/lobby.html"
+    )
+    return render(request, template, {"form": form, "rooms": rooms})
 
 
-def cursor(request: HttpRequest, name: str) -> int | None:
-    """The integer query parameter `name`, None when absent; 400 when malformed."""
-    value = request.GET.get(name)
+@login_required
+@require_http_methods(["GET"])
+def direct(request: HttpRequest, username: str) -> HttpResponse:
+    """Open (the first time, create) the private conversation with `username`."""
+    other = get_object_or_404(get_user_model(), username=username)
+    return redirect(Room.direct(request.user, other))
+
+
+def message_id(value: str | None, name: str) -> int | None:
+    """`value` as a message id, None when absent; 400 when malformed."""
     if value is None:
         return None
     if not value.isascii() or not value.isdigit() or int(value) > MAX_CURSOR:
-        raise BadRequest(f"?{name}= takes a message id.")
+        raise BadRequest(f"{name} takes a message id.")
     return int(value)
+
+
+def cursor(request: HttpRequest, name: str) -> int | None:
+    """The query parameter `name` as a message id."""
+    return message_id(request.GET.get(name), f"?{name}=")
 
 
 @login_required
@@ -61,6 +86,8 @@ def room(request: HttpRequest, name: str) -> HttpResponse:
     if name != room.name:
         return redirect(room, permanent=True)
     before, around = cursor(request, "before"), cursor(request, "around")
+    if before is None and around is None:
+        room.mark_read(request.user)
     return render_room(request, room, MessageForm.blank(), before=before, around=around)
 
 
@@ -70,6 +97,7 @@ def render_room(
     form: MessageForm,
     before: int | None = None,
     around: int | None = None,
+    member_form: MemberForm | None = None,
 ) -> HttpResponse:
     # The revision is read before the messages, so the page holds at least every change
     # up to it: the page's catch-up asks only for what came after.
@@ -77,6 +105,9 @@ def render_room(
     page = room.around(around) if around is not None else room.history(before)
     context = {
         "room": room,
+        "label": room.label_for(request.user),
+        "member_form": member_form or MemberForm(),
+        "members": room.members.order_by("username") if not room.is_public else (),
         "page": page,
         "form": form,
         "revision": revision,
@@ -134,10 +165,12 @@ def post_message(request: HttpRequest, room: Room) -> HttpResponse:
     message = room.post(request.user, data["body"], client_key=data["client_key"])
     if not request.htmx:
         return redirect(room)
-    # The sender sees the message at once, even before its socket delivers it; the
-    # page keeps one copy whichever arrives first.
-    context = {"form": MessageForm.blank(), "message": message}
-    return render(request, f"{ROOM_TEMPLATE}#posted", context)
+    # The sender sees the message at once, even before its socket delivers it (the page
+    # keeps one copy whichever arrives first). The composer stays as it is: the page
+    # cleared it when the post left, and the next message may be typed already.
+    response = HttpResponse(message.live_html)
+    response["HX-Reswap"] = "none"
+    return response
 
 
 def visible_room(request: HttpRequest, name: str) -> Room:
@@ -188,3 +221,79 @@ def delete_message(request: HttpRequest, name: str, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, f"{ROOM_TEMPLATE}#message", {"message": message})
     return redirect(message.room)
+
+
+@login_required
+@require_http_methods(["POST"])
+def mark_read(request: HttpRequest, name: str) -> HttpResponse:
+    """The page has shown messages up to id ?up_to= (it posts this as they arrive)."""
+    room = visible_room(request, name)
+    up_to = message_id(request.POST.get("up_to", ""), "up_to")
+    room.mark_read(request.user, up_to)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_member(request: HttpRequest, name: str) -> HttpResponse:
+    room = visible_room(request, name)
+    if not room.can_manage_members(request.user):
+        raise PermissionDenied("Only a private room has members to add.")
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        room.add_member(form.cleaned_data["username"])
+        return redirect(room)
+    return render_room(request, room, MessageForm.blank(), member_form=form)
+
+
+@login_required
+@require_http_methods(["POST"])
+def remove_member(request: HttpRequest, name: str, user_id: int) -> HttpResponse:
+    """Leave a private room, or (its creator, staff) take someone else out of it."""
+    room = visible_room(request, name)
+    member = get_object_or_404(room.members, pk=user_id)
+    leaving = member.pk == request.user.pk
+    allowed = leaving or request.user.pk == room.created_by_id or request.user.is_staff
+    if room.kind != Room.Kind.PRIVATE or not allowed:
+        raise PermissionDenied("Only the room's creator or staff can take someone out.")
+    room.remove_member(member)
+    return redirect("rooms:lobby" if leaving else room)
+
+
+@login_required
+@require_http_methods(["GET"])
+def search(request: HttpRequest) -> HttpResponse:
+    """?q=<words>[&room=<name>][&scope=room|all][&order=newest|relevance]: messages the
+    user may see; 400 for malformed parameters, 404 for a room they may not see."""
+    from rooms import search as message_search
+
+    query = request.GET.get("q", "")
+    room_name = request.GET.get("room", "")
+    scope = request.GET.get("scope", "room" if room_name else "all")
+    order = request.GET.get("order", "newest")
+    if len(query) > settings.MESSAGE_MAX_LENGTH:
+        raise BadRequest(f"?q= takes at most {settings.MESSAGE_MAX_LENGTH} characters.")
+    if room_name and not message_search.ROOM_NAME.match(room_name):
+        raise BadRequest("?room= takes a room name.")
+    if scope not in ("room", "all") or (scope == "room" and not room_name):
+        raise BadRequest("?scope= is room (with ?room=) or all.")
+    if order not in message_search.ORDERS:
+        raise BadRequest(f"?order= is one of {', '.join(message_search.ORDERS)}.")
+    room = visible_room(request, room_name) if room_name else None
+    limit = message_search.PAGE_SIZE
+    hits = []
+    if query.strip():
+        found = message_search.search(
+            request.user, query, room if scope == "room" else None, limit=limit, order=order
+        )
+        hits = message_search.hits(found, query, request.user)
+    context = {
+        "query": query,
+        "room": room,
+        "room_label": room.label_for(request.user) if room else "",
+        "scope": scope,
+        "order": order,
+        "hits": hits,
+        "more": len(hits) >= limit,
+    }
+    return render(request, "rooms/search.html", context)

@@ -16,6 +16,8 @@
     Math.min(500 * 2 ** retries, 10000) * (0.5 + Math.random() / 2);
 
   const room = () => document.querySelector(".room");
+  // The page's live element: the room, or the lobby.
+  const live = () => document.querySelector("[ws-connect]");
   const scroller = () => document.querySelector(".scroller");
   const numeric = (element, name) => Number(element.dataset[name]);
 
@@ -79,6 +81,7 @@
     if (following) scrollToBottom();
     else if (anchor) box.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
     if (newArrived && !following && !olderToo) document.getElementById("jump-to-latest")?.removeAttribute("hidden");
+    if (newArrived && !olderToo) markReadSoon();
     return changed;
   }
 
@@ -129,6 +132,7 @@
 
   htmx.defineExtension("chat", {
     handleSwap(style, target, fragment) {
+      if (style === "lobby") return mergeLobbyRows(target, fragment);
       if (style !== "merge" && style !== "merge-older") return false;
       const changed = merge(target, fragment, style === "merge-older");
       if (target.id === "typing") changed.forEach(expireTyping);
@@ -145,9 +149,10 @@
       reconnecting: "Reconnecting… messages you send are still delivered.",
       closed: "Disconnected. Reload the page to reconnect.",
     };
-    const current = room();
+    const current = live();
     current.dataset.connection = state;
-    current.querySelector(".connection").textContent = labels[state];
+    const status = current.querySelector(".connection");
+    if (status) status.textContent = labels[state];
   }
 
   // The socket wrapper of the ws extension while open, and the raw socket it wraps.
@@ -164,12 +169,23 @@
     if (reconnectTimer) return;
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
-      if (room()) wrapper.reconnect();
+      if (live()) wrapper.reconnect();
     }, delay);
   }
 
   let lastWrapper = null;
   let lastCloseCode = null;
+
+  // Whatever changed while the page loaded or its socket was down.
+  function resync() {
+    const current = live();
+    if (current?.dataset.refreshUrl) {
+      // The lobby: its counts are the viewer's own, so ask for the list anew.
+      htmx.ajax("GET", current.dataset.refreshUrl, { source: current, target: "#room-list", swap: "lobby" });
+    } else if (current?.dataset.messagesUrl) {
+      catchUp();
+    }
+  }
 
   function catchUp() {
     const current = room();
@@ -187,11 +203,10 @@
 
   document.addEventListener("htmx:wsOpen", (event) => {
     socket = lastWrapper = event.detail.socketWrapper;
-    const current = room();
+    const current = live();
     current.dataset.connects = String(Number(current.dataset.connects || 0) + 1);
     showConnection("open");
-    // Whatever was posted while the page loaded or the socket was down.
-    catchUp();
+    resync();
   });
 
   document.addEventListener("htmx:wsClose", (event) => {
@@ -220,8 +235,80 @@
     if (!socket && lastCloseCode === CLOSED_OFFLINE) reconnectSoon(lastWrapper, 0);
   });
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible" && room()?.dataset.connection === "open") catchUp();
+    if (document.visibilityState !== "visible" || live()?.dataset.connection !== "open") return;
+    resync();
+    markReadSoon();
   });
+
+  // Read markers -------------------------------------------------------------------------
+
+  // What the reader has seen in this room: told to the server (for the lobby's unread
+  // counts) a moment after messages arrive while the page is in view.
+  let readTimer = null;
+  function markReadSoon() {
+    const current = room();
+    if (!current?.dataset.readUrl || current.dataset.connection === "history" || readTimer) return;
+    readTimer = setTimeout(() => {
+      readTimer = null;
+      const newest = document.querySelector("#messages > [data-id]:last-child");
+      if (!newest || document.visibilityState !== "visible") return;
+      htmx.ajax("POST", current.dataset.readUrl, {
+        source: document.getElementById("messages"),
+        values: { up_to: newest.dataset.id },
+        swap: "none",
+      });
+    }, 1000);
+  }
+
+  // The lobby ------------------------------------------------------------------------------
+
+  // A room's row arrives with its latest message; the counts are this viewer's own, kept
+  // on the row the page rendered and counted up here. Rows fetched from the server when
+  // the socket (re)opens carry the viewer's counts already, and replace older rows only.
+  function mergeLobbyRows(list, fragment) {
+    const me = document.body.dataset;
+    const changed = [];
+    for (const row of Array.from(fragment.children)) {
+      if (!row.id) continue;
+      const existing = document.getElementById(row.id);
+      const live = row.dataset.unread === undefined;
+      if (existing) {
+        const newer = numeric(row, "lastId") - numeric(existing, "lastId");
+        // A live row must bring a newer message; a fetched one must not be older.
+        if (live ? newer <= 0 : newer < 0) continue;
+      }
+      if (live) countOn(row, existing?.dataset, me);
+      existing?.remove();
+      list.querySelector(":scope > .quiet")?.remove();
+      list.append(row);
+      changed.push(row);
+    }
+    // Message ids only grow, so the newest message first is the most recent activity first.
+    const rows = Array.from(list.children).filter((row) => row.dataset.lastId !== undefined);
+    rows.sort((a, b) => numeric(b, "lastId") - numeric(a, "lastId")).forEach((row) => list.append(row));
+    return changed;
+  }
+
+  function countOn(row, state, me) {
+    state = state ?? { lastRead: "", unread: "0", unreadMentions: "0" };
+    let unread = Number(state.unread);
+    let mentions = Number(state.unreadMentions);
+    const joined = state.lastRead !== "";
+    if (joined && row.dataset.author !== me.userId && numeric(row, "lastId") > Number(state.lastRead)) {
+      unread += 1;
+      if (row.dataset.mentions.split(" ").includes(me.username)) mentions += 1;
+    }
+    row.dataset.lastRead = state.lastRead;
+    row.dataset.unread = unread;
+    row.dataset.unreadMentions = mentions;
+    showCount(row.querySelector(".unread"), unread, "");
+    showCount(row.querySelector(".unread-mentions"), mentions, "@");
+  }
+
+  function showCount(badge, count, prefix) {
+    badge.dataset.count = count;
+    badge.firstChild.textContent = `${prefix}${count}`;
+  }
 
   // Typing -----------------------------------------------------------------------------
 
@@ -233,6 +320,40 @@
     lastTypingSent = now;
     socket.sendImmediately(JSON.stringify({ type: "typing" }));
   });
+
+  // The composer ------------------------------------------------------------------------
+
+  // A post leaves with what was typed; the field empties at once and takes a new one-time
+  // key, so the next message can be typed (and queued) while this one is on its way.
+  // Should the post fail outright, what was typed comes back.
+  let unsent = "";
+
+  function newClientKey() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const form = event.detail.elt;
+    if (form.id !== "composer") return;
+    const field = form.querySelector("textarea");
+    unsent = field.value;
+    field.value = "";
+    form.querySelector("[name=client_key]").value = newClientKey();
+    // A new attempt: the last one's error, if any, no longer applies.
+    document.getElementById("composer-error")?.remove();
+    lastTypingSent = 0;
+  });
+
+  function restoreUnsent(event) {
+    const field = event.detail.elt.id === "composer" && event.detail.elt.querySelector("textarea");
+    if (field && !field.value) field.value = unsent;
+  }
+  document.addEventListener("htmx:sendError", restoreUnsent);
+  document.addEventListener("htmx:responseError", restoreUnsent);
 
   // Keyboard and scrolling ---------------------------------------------------------------
 
