@@ -18,12 +18,16 @@ from tests.processes import AsgiServer
 # What Chromium and the ws extension log while a server is unreachable, which these
 # tests cause on purpose.
 SOCKET_FAILED = r"WebSocket connection to .* failed|^\[object Event\]$"
+# ... and what Chromium and htmx log for a request to a server that is down.
+REQUEST_FAILED = (
+    r"Failed to load resource: net::ERR_(CONNECTION_REFUSED|INTERNET_DISCONNECTED)"
+    r"|^htmx:(afterRequest|sendError)"
+)
 # Long enough for a restarted server and the page's reconnect back-off (at most 10 s).
 RECONNECT_TIMEOUT_MS = 30_000
 
 
-def edit_over_http(page: Page, room: str, old: str, new: str) -> None:
-    message_id = messages_with(page, old).get_attribute("data-id")
+def edit_over_http(page: Page, room: str, message_id: str, new: str) -> None:
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
     response = page.request.post(
         f"/chat/{room}/messages/{message_id}/edit/",
@@ -41,6 +45,7 @@ def test_messages_posted_across_a_server_restart_all_arrive_once_in_order(
     logged_in, site, room_name, console
 ):
     console.expect(SOCKET_FAILED)
+    console.expect(REQUEST_FAILED)
     first, second = site.servers
     alice, bob = logged_in("alice", via=first), logged_in("bob", via=second)
     enter_room(alice, room_name)
@@ -65,19 +70,21 @@ def test_a_page_that_was_offline_gets_every_missed_message_once(
     logged_in, site, room_name, console
 ):
     console.expect(SOCKET_FAILED)
+    console.expect(REQUEST_FAILED)
     alice, bob = logged_in("alice"), logged_in("bob", via=site.servers[1])
     enter_room(alice, room_name)
     enter_room(bob, room_name)
     wait_until_live(alice)
     post_over_http(bob, room_name, "before going offline")
     expect(messages_with(alice, "before going offline")).to_have_count(1)
+    first_id = messages_with(alice, "before going offline").get_attribute("data-id")
 
     alice.context.set_offline(True)
     expect(connection(alice)).to_have_attribute("data-connection", "reconnecting")
     missed = [f"while offline {n}" for n in range(5)]
     for text in missed:
         post_over_http(bob, room_name, text)
-    edit_over_http(bob, room_name, "before going offline", "edited while alice was away")
+    edit_over_http(bob, room_name, first_id, "edited while alice was away")
     expect(alice.locator("#messages .message")).to_have_count(1)
 
     alice.context.set_offline(False)

@@ -57,7 +57,10 @@
     const following = box && isNearBottom(box);
     const anchor = box && !following ? firstVisible(list, box) : null;
     const anchorTop = anchor?.getBoundingClientRect().top;
-    const oldestShown = list.querySelector("[data-id]");
+    // Only a page with older history still to load has such a boundary: one that holds the
+    // room from its start takes everything (a page that began empty and posted while
+    // disconnected must still get the messages others posted before its own).
+    const oldestShown = document.querySelector("#older a") ? list.querySelector("[data-id]") : null;
     const changed = [];
     let newArrived = false;
 
@@ -181,10 +184,20 @@
     const current = live();
     if (current?.dataset.refreshUrl) {
       // The lobby: its counts are the viewer's own, so ask for the list anew.
-      htmx.ajax("GET", current.dataset.refreshUrl, { source: current, target: "#room-list", swap: "lobby" });
+      htmx
+        .ajax("GET", current.dataset.refreshUrl, { source: current, target: "#room-list", swap: "lobby" })
+        .catch(retryResync);
     } else if (current?.dataset.messagesUrl) {
       catchUp();
     }
+  }
+
+  // A fetch that failed (the server restarting under us) is tried again while the socket
+  // stays open; a socket that closes meanwhile resyncs when it reopens anyway.
+  function retryResync() {
+    setTimeout(() => {
+      if (live()?.dataset.connection === "open") resync();
+    }, 2000);
   }
 
   function catchUp() {
@@ -193,7 +206,7 @@
     const newest = list.querySelector("[data-id]:last-child");
     const after = newest ? newest.dataset.id : 0;
     const url = `${current.dataset.messagesUrl}?after=${after}&since=${revisions.confirmed}`;
-    htmx.ajax("GET", url, { source: list, swap: "none" });
+    htmx.ajax("GET", url, { source: list, swap: "none" }).catch(retryResync);
   }
 
   document.addEventListener("chat:caught-up", (event) => {
@@ -234,8 +247,15 @@
     // Only after our own offline close: after any other, a retry is already scheduled.
     if (!socket && lastCloseCode === CLOSED_OFFLINE) reconnectSoon(lastWrapper, 0);
   });
+  // Back from a hidden tab (or a sleeping laptop): check nothing was missed meanwhile.
+  let wasHidden = false;
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState !== "visible" || live()?.dataset.connection !== "open") return;
+    if (document.visibilityState === "hidden") {
+      wasHidden = true;
+      return;
+    }
+    if (!wasHidden || live()?.dataset.connection !== "open") return;
+    wasHidden = false;
     resync();
     markReadSoon();
   });
@@ -252,11 +272,14 @@
       readTimer = null;
       const newest = document.querySelector("#messages > [data-id]:last-child");
       if (!newest || document.visibilityState !== "visible") return;
-      htmx.ajax("POST", current.dataset.readUrl, {
-        source: document.getElementById("messages"),
-        values: { up_to: newest.dataset.id },
-        swap: "none",
-      });
+      htmx
+        .ajax("POST", current.dataset.readUrl, {
+          source: document.getElementById("messages"),
+          values: { up_to: newest.dataset.id },
+          swap: "none",
+        })
+        // Lost with the server or the network: the next marker covers it.
+        .catch(() => {});
     }, 1000);
   }
 
