@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import (
     bodies,
     enter_room,
+    htmx_post,
     messages_with,
     post_over_http,
     seed_messages,
@@ -28,13 +29,7 @@ RECONNECT_TIMEOUT_MS = 30_000
 
 
 def edit_over_http(page: Page, room: str, message_id: str, new: str) -> None:
-    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    response = page.request.post(
-        f"/chat/{room}/messages/{message_id}/edit/",
-        form={"body": new},
-        headers={"X-CSRFToken": token, "HX-Request": "true"},
-    )
-    assert response.ok, response.status
+    htmx_post(page, f"/chat/{room}/messages/{message_id}/edit/", {"body": new})
 
 
 def connection(page: Page):
