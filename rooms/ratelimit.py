@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 
+import redis.exceptions
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -35,7 +36,12 @@ def limiter() -> strategies.MovingWindowRateLimiter:
     url = settings.RATE_LIMIT_STORAGE_URL
     options = {}
     if url.startswith(("redis://", "rediss://")):
-        options = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
+        options = {
+            "socket_connect_timeout": REDIS_TIMEOUT,
+            "socket_timeout": REDIS_TIMEOUT,
+            # A connection that went stale while Redis restarted is reconnected, not an error.
+            "retry_on_error": [redis.exceptions.ConnectionError],
+        }
     return strategies.MovingWindowRateLimiter(storage.storage_from_string(url, **options))
 
 
