@@ -40,17 +40,21 @@ def redis(tmp_path_factory) -> Iterator[RedisServer]:
         yield server
 
 
-@pytest.fixture
-def redis_layer(settings, redis: RedisServer) -> str:
-    """Use channels-redis and Redis presence against the real redis-server for this test."""
+@pytest.fixture(
+    params=[
+        "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "channels_redis.core.RedisChannelLayer",
+    ],
+    ids=["pubsub", "core"],
+)
+def redis_layer(request, settings, redis: RedisServer) -> str:
+    """Use a channels-redis layer (each test runs on both) and Redis presence against the
+    real redis-server."""
     with Redis.from_url(redis.url) as client:
         client.flushdb()
     settings.REDIS_URL = redis.url
     settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis.url]},
-        }
+        "default": {"BACKEND": request.param, "CONFIG": {"hosts": [redis.url]}}
     }
     return redis.url
 
