@@ -70,3 +70,15 @@ test: lint check-system
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# Load benchmark of the live fan-out (bench/README.md): never part of `make test`. Takes about
+# an hour with every variant; `make bench BENCH_ARGS="--quick"` is a 2-minute smoke run.
+BENCH_ARGS ?=
+.PHONY: bench
+$(VENV)/.bench-installed: bench/requirements.txt $(VENV)/.runtime-installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	@touch $@
+
+bench: $(VENV)/.bench-installed
+	@command -v redis-server >/dev/null || { echo "The benchmark needs redis-server: sudo apt-get install -y redis-server" >&2; exit 1; }
+	$(BIN)/python -m bench $(BENCH_ARGS)

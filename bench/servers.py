@@ -1,0 +1,257 @@
+"""The things measured: server variants, their processes, and what those processes use."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from tests.processes import PROJECT_DIR, AsgiServer, port_accepts, wait_until
+
+CORE = "channels_redis.core.RedisChannelLayer"
+PUBSUB = "channels_redis.pubsub.RedisPubSubChannelLayer"
+LAYERS = {"core": CORE, "pubsub": PUBSUB, "-": ""}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way to serve the chat's sockets."""
+
+    name: str
+    design: str  # chat (HTTP POST, the real view) | tutorial (JSON over ws) | ceiling
+    server: str  # daphne | uvicorn | ceiling
+    app: str = "chatsite.asgi:application"
+    layer: str = "core"
+    ws: str = ""  # uvicorn's websocket implementation
+    deflate: bool = False  # clients offer permessage-deflate, the server may accept it
+    about: str = ""
+
+    @property
+    def posts_over_http(self) -> bool:
+        return self.design in ("chat", "hop", "fanout")
+
+    def describe(self) -> dict:
+        return asdict(self)
+
+
+VARIANTS = [
+    Variant(
+        "chat-daphne-core",
+        "chat",
+        "daphne",
+        about="production today: RoomConsumer, daphne, core layer",
+    ),
+    Variant(
+        "chat-daphne-pubsub",
+        "chat",
+        "daphne",
+        layer="pubsub",
+        about="RoomConsumer, daphne, pub/sub layer",
+    ),
+    Variant(
+        "chat-uvicorn-core",
+        "chat",
+        "uvicorn",
+        layer="core",
+        ws="websockets",
+        about="RoomConsumer, uvicorn (websockets, no deflate), core layer",
+    ),
+    Variant(
+        "chat-uvicorn-pubsub",
+        "chat",
+        "uvicorn",
+        layer="pubsub",
+        ws="websockets",
+        about="RoomConsumer, uvicorn (websockets, no deflate), pub/sub layer",
+    ),
+    Variant(
+        "chat-uvicorn-pubsub-deflate",
+        "chat",
+        "uvicorn",
+        layer="pubsub",
+        ws="websockets",
+        deflate=True,
+        about="as above with permessage-deflate negotiated",
+    ),
+    Variant(
+        "chat-uvicorn-sansio-pubsub",
+        "chat",
+        "uvicorn",
+        layer="pubsub",
+        ws="websockets-sansio",
+        about="RoomConsumer, uvicorn (websockets-sansio, no deflate), pub/sub layer",
+    ),
+    Variant(
+        "hop-daphne-core",
+        "hop",
+        "daphne",
+        app="bench.hop_asgi:application",
+        about="RoomConsumer with Channels' stock dispatch (aclose_old_connections per frame)",
+    ),
+    Variant(
+        "fanout-daphne-core",
+        "fanout",
+        "daphne",
+        app="bench.fanout_asgi:application",
+        about="prototype: one channel per process and room, same text to local consumers",
+    ),
+    Variant(
+        "fanout-uvicorn-pubsub",
+        "fanout",
+        "uvicorn",
+        app="bench.fanout_asgi:application",
+        layer="pubsub",
+        ws="websockets",
+        about="the prototype on uvicorn and the pub/sub layer",
+    ),
+    Variant(
+        "fanout-uvicorn-sansio-pubsub",
+        "fanout",
+        "uvicorn",
+        app="bench.fanout_asgi:application",
+        layer="pubsub",
+        ws="websockets-sansio",
+        about="the prototype on uvicorn (websockets-sansio) and the pub/sub layer",
+    ),
+    Variant(
+        "fanout-uvicorn-core",
+        "fanout",
+        "uvicorn",
+        app="bench.fanout_asgi:application",
+        layer="core",
+        ws="websockets",
+        about="the prototype on uvicorn and the core layer",
+    ),
+    Variant(
+        "tutorial-daphne-core",
+        "tutorial",
+        "daphne",
+        app="bench.tutorial_asgi:application",
+        about="Channels tutorial: stock consumer, core layer, JSON per client",
+    ),
+    Variant(
+        "ceiling",
+        "ceiling",
+        "ceiling",
+        layer="-",
+        about="bare asyncio websockets + Redis pub/sub, no Django",
+    ),
+]
+VARIANTS_BY_NAME = {variant.name: variant for variant in VARIANTS}
+
+
+class BenchServer(AsgiServer):
+    """An AsgiServer (tests/processes.py) that can also be uvicorn or the bare ceiling."""
+
+    def __init__(self, env: dict[str, str], variant: Variant, log_path: Path) -> None:
+        super().__init__(env, log_path=log_path)
+        self.variant = variant
+
+    def command(self) -> list[str]:
+        variant, port = self.variant, self.port
+        if variant.server == "daphne":
+            # -v 0: no access-log line per request (uvicorn runs with --no-access-log).
+            arguments = (
+                f"-m daphne -b 127.0.0.1 -p {port} -v 0 --websocket_timeout -1 {variant.app}"
+            )
+        elif variant.server == "uvicorn":
+            arguments = (
+                f"-m uvicorn {variant.app} --host 127.0.0.1 --port {port} --ws {variant.ws} "
+                f"--ws-per-message-deflate {str(variant.deflate).lower()} --no-access-log "
+                "--lifespan off --backlog 4096"
+            )
+        else:
+            arguments = f"-m bench.ceiling --port {port} --redis {self.env['REDIS_URL']}"
+        return [sys.executable, *arguments.split()]
+
+    def start(self) -> BenchServer:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the process keeps it
+        self.process = subprocess.Popen(
+            self.command(), cwd=PROJECT_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        ready = self.ready if self.variant.server != "ceiling" else self.accepts
+        wait_until(
+            ready, timeout=60, what=f"{self.variant.name} on {self.port}", process=self.process
+        )
+        return self
+
+    def accepts(self) -> bool:
+        return port_accepts(self.port)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process, all its threads, from the kernel's accounting."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def rss_kib(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KIB
+    except OSError:
+        return 0
+
+
+def machine() -> dict:
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    memory_kib = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            memory_kib = int(line.split()[1])
+    versions = {}
+    from importlib.metadata import PackageNotFoundError, version
+
+    for package in (
+        "Django",
+        "channels",
+        "channels-redis",
+        "redis",
+        "daphne",
+        "uvicorn",
+        "websockets",
+        "uvloop",
+        "Twisted",
+        "autobahn",
+    ):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = None
+    redis_version = subprocess.run(
+        ["redis-server", "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {
+        "cores": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gib": round(memory_kib / 1024 / 1024, 1),
+        "kernel": os.uname().release,
+        "python": sys.version.split()[0],
+        "redis_server": redis_version,
+        "packages": versions,
+        "git_commit": commit,
+    }
