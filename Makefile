@@ -72,7 +72,7 @@ clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
 
 # Load benchmark of the live fan-out (bench/README.md): never part of `make test`. Takes about
-# an hour with every variant; `make bench BENCH_ARGS="--quick"` is a 2-minute smoke run.
+# an hour with every variant; `make bench BENCH_ARGS="--quick"` is a 3-minute smoke run.
 BENCH_ARGS ?=
 .PHONY: bench
 $(VENV)/.bench-installed: bench/requirements.txt $(VENV)/.runtime-installed

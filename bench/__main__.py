@@ -46,7 +46,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="a smoke run: 2 variants, small sizes (about 2 minutes)",
+        help="a smoke run: 2 variants, small sizes (about 3 minutes)",
     )
     parser.add_argument(
         "--profile",
