@@ -21,24 +21,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
-from django.core.asgi import get_asgi_application
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.urls import path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatsite.settings")
-django_asgi_app = get_asgi_application()
-
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.db import database_sync_to_async  # noqa: E402
-from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
-from channels.layers import get_channel_layer  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.urls import path  # noqa: E402
-
-from rooms.broadcast import FORWARD_HTML  # noqa: E402
-from rooms.models import Room  # noqa: E402
+from chatsite.asgi import serving  # sets Django up; logs which channel layer runs
+from rooms.broadcast import FORWARD_HTML
+from rooms.models import Room
 
 logger = logging.getLogger("chatsite.fanout")
 
@@ -133,18 +124,4 @@ class FanoutRoomConsumer(AsyncWebsocketConsumer):
         """Pages only listen."""
 
 
-# The same start-up line as chatsite/asgi.py: the benchmark checks which layer runs.
-logging.getLogger("chatsite").info(
-    "Channel layer: Redis (%s)", settings.CHANNEL_LAYERS["default"]["BACKEND"]
-)
-
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(
-                URLRouter([path("ws/chat/<str:name>/", FanoutRoomConsumer.as_asgi())])
-            )
-        ),
-    }
-)
+application = serving([path("ws/chat/<str:name>/", FanoutRoomConsumer.as_asgi())])

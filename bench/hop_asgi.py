@@ -6,22 +6,11 @@ serves the same consumer with the hop put back, so the benchmark can price it:
     daphne bench.hop_asgi:application
 """
 
-import logging
-import os
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.urls import path
 
-from django.core.asgi import get_asgi_application
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatsite.settings")
-django_asgi_app = get_asgi_application()
-
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.urls import path  # noqa: E402
-
-from rooms.consumers import RoomConsumer  # noqa: E402
+from chatsite.asgi import serving  # sets Django up; logs which channel layer runs
+from rooms.consumers import RoomConsumer
 
 
 class StockDispatchRoomConsumer(RoomConsumer):
@@ -29,18 +18,4 @@ class StockDispatchRoomConsumer(RoomConsumer):
         await AsyncWebsocketConsumer.dispatch(self, message)
 
 
-# The same start-up line as chatsite/asgi.py: the benchmark checks which layer runs.
-logging.getLogger("chatsite").info(
-    "Channel layer: Redis (%s)", settings.CHANNEL_LAYERS["default"]["BACKEND"]
-)
-
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(
-                URLRouter([path("ws/chat/<str:name>/", StockDispatchRoomConsumer.as_asgi())])
-            )
-        ),
-    }
-)
+application = serving([path("ws/chat/<str:name>/", StockDispatchRoomConsumer.as_asgi())])

@@ -9,20 +9,11 @@ over the sender's websocket and is not stored. Serve it like the chat:
 """
 
 import json
-import logging
-import os
 
-from django.core.asgi import get_asgi_application
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.urls import re_path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatsite.settings")
-django_asgi_app = get_asgi_application()
-
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.urls import re_path  # noqa: E402
+from chatsite.asgi import serving  # sets Django up; logs which channel layer runs
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -45,18 +36,4 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps({"message": event["message"]}))
 
 
-# The same start-up line as chatsite/asgi.py: the benchmark checks which layer runs.
-logging.getLogger("chatsite").info(
-    "Channel layer: Redis (%s)", settings.CHANNEL_LAYERS["default"]["BACKEND"]
-)
-
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(
-                URLRouter([re_path(r"ws/chat/(?P<room_name>\w+)/$", ChatConsumer.as_asgi())])
-            )
-        ),
-    }
-)
+application = serving([re_path(r"ws/chat/(?P<room_name>\w+)/$", ChatConsumer.as_asgi())])

@@ -14,14 +14,19 @@ from django.conf import settings  # noqa: E402
 
 from rooms.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
-    }
-)
+
+def serving(websockets: list) -> ProtocolTypeRouter:
+    """The site with `websockets` behind the origin check and session auth (the benchmark
+    serves its variants' consumers through it too)."""
+    return ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websockets))),
+        }
+    )
+
+
+application = serving(websocket_urlpatterns)
 
 if settings.REDIS_URL:
     layer_description = f"Redis ({settings.CHANNEL_LAYERS['default']['BACKEND']})"
