@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from rooms import broadcast, logout, presence
+from rooms import broadcast, logout, presence, ratelimit
 from rooms.models import Membership, Room
 
 logger = logging.getLogger(__name__)
@@ -143,11 +143,14 @@ class RoomConsumer(FragmentConsumer):
         if not isinstance(event, dict) or event.get("type") != "typing":
             await super().receive(text_data, bytes_data)
             return
+        # This socket's own interval first (no I/O), then the user's limit across all
+        # their sockets and server processes (settings.RATE_LIMITS["typing"]).
         now = time.monotonic()
         if now - self.last_typing < settings.TYPING_MIN_INTERVAL:
             return
         self.last_typing = now
-        await broadcast.typing(self.room_id, self.scope["user"])
+        if await ratelimit.allow_async("typing", self.scope["user"].pk):
+            await broadcast.typing(self.room_id, self.scope["user"])
 
 
 class LobbyConsumer(FragmentConsumer):

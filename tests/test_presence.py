@@ -128,36 +128,34 @@ async def frames_until_version(watcher: WebsocketCommunicator, version: int) -> 
         frames.append(frame)
 
 
-async def test_typing_reaches_the_room_and_is_rate_limited(
-    redis_layer, socket_for, room, alice, bob, settings
+@pytest.mark.parametrize(
+    ("interval", "user_limit", "broadcasts"),
+    [
+        (3600, "30/10seconds", 1),  # the second frame comes within the socket's interval
+        (0, "30/10seconds", 2),  # no interval: each frame is sent on
+        (0, "1/hour", 1),  # the user's own limit, across sockets and processes
+    ],
+)
+async def test_typing_reaches_the_room_within_its_limits(
+    redis_layer, socket_for, room, alice, bob, settings, interval, user_limit, broadcasts
 ):
-    settings.TYPING_MIN_INTERVAL = 3600
-    alice_socket, bob_socket = socket_for(alice, "general"), socket_for(bob, "general")
-    await connect(bob_socket)
-    await connect(alice_socket)
-    await alice_socket.send_to(text_data=TYPING)
-    await alice_socket.send_to(text_data=TYPING)
-    await alice_socket.disconnect()
-    typing = [f for f in await frames_until_version(bob_socket, 3) if "is typing" in f]
-    assert typing == [
-        f'<div hx-swap-oob="merge:#typing"><li id="typing-{alice.pk}" data-user="{alice.pk}">'
-        "alice is typing…</li></div>"
-    ]
-    await bob_socket.disconnect()
-
-
-async def test_typing_after_the_interval_is_sent_again(
-    redis_layer, socket_for, room, alice, bob, settings
-):
-    settings.TYPING_MIN_INTERVAL = 0
+    settings.TYPING_MIN_INTERVAL = interval
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "typing": user_limit}
     alice_socket, bob_socket = socket_for(alice, "general"), socket_for(bob, "general")
     await connect(bob_socket)
     await connect(alice_socket)
     for _ in range(2):
         await alice_socket.send_to(text_data=TYPING)
     await alice_socket.disconnect()
-    frames = await frames_until_version(bob_socket, 3)
-    assert sum("alice is typing" in frame for frame in frames) == 2
+    typing = [f for f in await frames_until_version(bob_socket, 3) if "is typing" in f]
+    assert (
+        typing
+        == [
+            f'<div hx-swap-oob="merge:#typing"><li id="typing-{alice.pk}" data-user="{alice.pk}">'
+            "alice is typing…</li></div>"
+        ]
+        * broadcasts
+    )
     await bob_socket.disconnect()
 
 
