@@ -92,17 +92,22 @@ def test_a_message_delivered_by_socket_and_catch_up_shows_once(logged_in, room_n
     alice, bob = logged_in("alice"), logged_in("bob")
     enter_room(bob, room_name)
     enter_room(alice, room_name)
-    # Hold alice's catch-up request until the message has come over her socket.
+    # Hold alice's catch-up requests until the message has come over her socket. (Usually
+    # one; a socket that reopens meanwhile, on a busy machine, sends another.)
     held = []
-    alice.route(re.compile(r"/messages/\?after="), lambda route: held.append(route))
+    catch_up = re.compile(r"/messages/\?after=")
+    alice.route(catch_up, lambda route: held.append(route))
     alice.reload()
     wait_until_live(alice)
     post_over_http(bob, room_name, "arrives twice")
     expect(messages_with(alice, "arrives twice")).to_have_count(1)
-    assert len(held) == 1
-    with alice.expect_response(re.compile(r"/messages/\?after=")) as caught_up:
-        held[0].continue_()
-    assert "arrives twice" in caught_up.value.text()
+    assert held
+    for route in list(held):
+        with alice.expect_response(
+            lambda answer, asked=route.request: answer.request == asked
+        ) as answer:
+            route.continue_()
+        assert "arrives twice" in answer.value.text()
     post_over_http(bob, room_name, "and after it")
     expect(messages_with(alice, "and after it")).to_have_count(1)
     expect(messages_with(alice, "arrives twice")).to_have_count(1)
