@@ -115,6 +115,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Each server process reads every group it serves on one layer channel (rooms/fanout.py):
+# room, lobby and user events for all its sockets queue there, not a socket's share.
+FANOUT_CHANNEL_CAPACITY = 10_000
+# How often each process checks, through the layer, that its groups still reach it. After
+# three missed beats its sockets reconnect and catch up.
+FANOUT_HEARTBEAT = float(os.environ.get("FANOUT_HEARTBEAT", "2"))
 # Redis connections one server process may hold. Every socket that opens takes one for a
 # moment (to join its groups), so a reconnect storm after a restart needs one per socket:
 # redis-py's default cap of 100 would refuse the rest. Keep processes x this under Redis's
@@ -147,7 +153,8 @@ if REDIS_URL:
                         # and retry, rather than fail the socket or post that used it first.
                         "retry_on_error": [redis.exceptions.ConnectionError],
                     }
-                ]
+                ],
+                "capacity": FANOUT_CHANNEL_CAPACITY,
             },
         }
     }
@@ -157,7 +164,12 @@ if REDIS_URL:
         # left on disconnect; only a crashed process leaves entries for this to clean.
         CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = 30 * 24 * 3600
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": FANOUT_CHANNEL_CAPACITY},
+        }
+    }
 
 # Content Security Policy (django-csp) on every response: scripts only from our own files,
 # never inline or eval'd, so markup that slips into a page cannot run. The one inline
@@ -246,5 +258,7 @@ CATCH_UP_LIMIT = 500
 # every PRESENCE_HEARTBEAT seconds), so a dead process's users vanish within a minute.
 PRESENCE_TTL = 30
 PRESENCE_HEARTBEAT = 10
+# How long a socket's presence update may take before it is given up (and logged).
+PRESENCE_TIMEOUT = 5
 # Shortest gap between two "is typing" broadcasts from one socket.
 TYPING_MIN_INTERVAL = 1.0

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# The consumer method that forwards a fragment (`type` "room.html" -> room_html).
+# HTML for every socket in a group, written verbatim (rooms/fanout.py).
 FORWARD_HTML = "room.html"
+# What each server process sends itself to know that its groups still reach it.
+HEARTBEAT = "fanout.heartbeat"
 # Every open lobby hears about public rooms here; about the others in private_lobby(id).
 PUBLIC_LOBBY = "lobby-public"
 
@@ -34,13 +36,14 @@ def private_lobby(room_id: int) -> str:
 
 
 async def send(group: str, event: dict) -> None:
-    """Send `event` to `group`.
+    """Send `event` to `group`; each server process hands it to its sockets in the group.
 
     What it reports is already stored, so a channel-layer failure must not become an
     error: pages that missed it catch up when their socket reconnects.
     """
     try:
-        await get_channel_layer().group_send(group, event)
+        # A process listens to all its groups on one channel: the event says which it is for.
+        await get_channel_layer().group_send(group, {**event, "group": group})
     except Exception as error:  # noqa: BLE001 - any layer failure is logged, never raised
         logger.error("Broadcast to %s failed: %s: %s", group, type(error).__name__, error)
 

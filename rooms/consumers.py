@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
+import uuid
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -10,6 +12,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from rooms import broadcast, logout, presence, ratelimit
+from rooms.fanout import fanout
 from rooms.models import Membership, Room
 
 logger = logging.getLogger(__name__)
@@ -38,28 +41,33 @@ def private_rooms_of(user: Any) -> list[int]:
 
 
 class FragmentConsumer(AsyncWebsocketConsumer):
-    """A page that receives server-rendered fragments and forwards them verbatim.
+    """A page that receives server-rendered fragments, written to it verbatim by this
+    process's fan-out (rooms/fanout.py), which listens to the channel layer for it.
 
-    Every socket belongs to its user's group, so logging out closes it (rooms/logout.py);
-    Channels leaves all of `groups` on disconnect.
+    Every socket is in its user's group too, so logging out closes it (rooms/logout.py).
     """
 
+    # The fan-out receives for every socket of the process: no channel of its own.
+    channel_layer_alias = None
+    joined = False
+
     async def join(self, *groups: str) -> bool:
-        """Join `groups`; False, with the handshake refused, when the layer is down."""
+        """Join `groups` and open; False, with the handshake refused, when the layer is down."""
+        user_group = logout.user_group_name(self.scope["user"].pk)
         try:
-            for group in groups:
-                await self.channel_layer.group_add(group, self.channel_name)
+            await fanout().join(self, (user_group, *groups))
         except Exception as error:  # noqa: BLE001 - one log line, not a traceback per socket
             logger.error("Socket refused, channel layer down: %s: %s", type(error).__name__, error)
             # Refused before accept: the browser sees 1006, which the page retries.
             await self.close()
             return False
-        self.groups = [*self.groups, *groups]
+        self.joined = True
+        await fanout().open(self)
         return True
 
     async def authenticated(self) -> bool:
         if self.scope["user"].is_authenticated:
-            return await self.join(logout.user_group_name(self.scope["user"].pk))
+            return True
         await self.refuse(CLOSE_UNAUTHENTICATED)
         return False
 
@@ -69,24 +77,22 @@ class FragmentConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await self.close(code=code)
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        # Forwarding touches no database, so it skips the thread hop that Channels'
-        # dispatch makes before every handler to close stale database connections.
-        if message["type"] == broadcast.FORWARD_HTML:
-            await self.room_html(message)
-        else:
-            await super().dispatch(message)
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        if self.joined:
+            await fanout().leave(self)
+        await super().websocket_disconnect(message)
 
-    async def room_html(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=event["html"])
+    async def end(self, code: int) -> None:
+        """Close for good, from an event the fan-out hands over: nothing more is sent."""
+        fanout().forget(self)
+        await self.close(code=code)
 
     async def user_logout(self, event: dict[str, Any]) -> None:
-        """The user logged out, in some tab: close now and stop, so nothing more is sent."""
-        await self.close(code=CLOSE_UNAUTHENTICATED)
-        await self.websocket_disconnect({"code": CLOSE_UNAUTHENTICATED})
+        """The user logged out, in some tab."""
+        await self.end(CLOSE_UNAUTHENTICATED)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        logger.info("Ignored an unexpected frame on %s", self.channel_name)
+        logger.info("Ignored an unexpected frame from user %s", self.scope["user"].pk)
 
 
 class RoomConsumer(FragmentConsumer):
@@ -98,6 +104,8 @@ class RoomConsumer(FragmentConsumer):
     async def connect(self) -> None:
         if not await self.authenticated():
             return
+        # Who is here: one entry per open page (a user may have several).
+        self.presence_key = uuid.uuid4().hex
         room, visible = await find_room(
             self.scope["url_route"]["kwargs"]["name"], self.scope["user"]
         )
@@ -110,7 +118,6 @@ class RoomConsumer(FragmentConsumer):
         if not await self.join(room.group_name):
             return
         self.room_id = room.pk
-        await self.accept()
         await self.update_presence(presence.store().join)
 
     async def disconnect(self, code: int) -> None:
@@ -119,7 +126,10 @@ class RoomConsumer(FragmentConsumer):
 
     async def update_presence(self, change: presence.Change) -> None:
         try:
-            snapshot = await change(self.room_id, self.channel_name, self.username)
+            # Bounded: with Redis down, redis-py retries for a long while, and the socket's
+            # next event (its close, say) waits for this one.
+            async with asyncio.timeout(settings.PRESENCE_TIMEOUT):
+                snapshot = await change(self.room_id, self.presence_key, self.username)
         except Exception as error:  # noqa: BLE001 - presence is best-effort; chat goes on
             logger.error("Presence update failed: %s: %s", type(error).__name__, error)
             return
@@ -132,8 +142,7 @@ class RoomConsumer(FragmentConsumer):
     async def room_revoked(self, event: dict[str, Any]) -> None:
         """Someone left or was removed from this room: if it is this socket's user, close."""
         if event["user_id"] == self.scope["user"].pk:
-            await self.close(code=CLOSE_FORBIDDEN)
-            await self.websocket_disconnect({"code": CLOSE_FORBIDDEN})
+            await self.end(CLOSE_FORBIDDEN)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
@@ -160,5 +169,4 @@ class LobbyConsumer(FragmentConsumer):
         if not await self.authenticated():
             return
         private = await private_rooms_of(self.scope["user"])
-        if await self.join(broadcast.PUBLIC_LOBBY, *map(broadcast.private_lobby, private)):
-            await self.accept()
+        await self.join(broadcast.PUBLIC_LOBBY, *map(broadcast.private_lobby, private))

@@ -1,6 +1,6 @@
 """Who has a socket open in which room, counted across every server process.
 
-With Redis, each room is a sorted set of (channel, user) entries scored by when they
+With Redis, each room is a sorted set of (socket, user) entries scored by when they
 expire. Every process refreshes its own entries on a heartbeat, so the entries of a
 process that died without cleaning up expire and are pruned by the processes still alive.
 Without Redis (the in-memory channel layer) there is one process, and a dict does.
@@ -30,13 +30,13 @@ class Snapshot:
 
 # Called with (room id, snapshot) when the heartbeat prunes a room's entries.
 OnPruned = Callable[[int, Snapshot], Awaitable[None]]
-# join or leave: (room id, channel name, username) -> the room's new snapshot.
+# join or leave: (room id, socket key, username) -> the room's new snapshot.
 Change = Callable[[int, str, str], Awaitable[Snapshot]]
 
 
-def entry(channel_name: str, username: str) -> str:
-    # Channel names and usernames never contain a space.
-    return f"{channel_name} {username}"
+def entry(socket_key: str, username: str) -> str:
+    # Socket keys and usernames never contain a space.
+    return f"{socket_key} {username}"
 
 
 def usernames(entries: list[str] | set[str]) -> list[str]:
@@ -48,12 +48,12 @@ class MemoryPresence:
     rooms: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     versions: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
-    async def join(self, room_id: int, channel_name: str, username: str) -> Snapshot:
-        self.rooms[room_id].add(entry(channel_name, username))
+    async def join(self, room_id: int, socket_key: str, username: str) -> Snapshot:
+        self.rooms[room_id].add(entry(socket_key, username))
         return self._changed(room_id)
 
-    async def leave(self, room_id: int, channel_name: str, username: str) -> Snapshot:
-        self.rooms[room_id].discard(entry(channel_name, username))
+    async def leave(self, room_id: int, socket_key: str, username: str) -> Snapshot:
+        self.rooms[room_id].discard(entry(socket_key, username))
         return self._changed(room_id)
 
     def _changed(self, room_id: int) -> Snapshot:
@@ -91,16 +91,16 @@ class RedisPresence:
             )
         return self._clients[loop]
 
-    async def join(self, room_id: int, channel_name: str, username: str) -> Snapshot:
-        item = entry(channel_name, username)
+    async def join(self, room_id: int, socket_key: str, username: str) -> Snapshot:
+        item = entry(socket_key, username)
         self.local[room_id].add(item)
         self._ensure_heartbeat()
         pipe = self.client().pipeline()
         pipe.zadd(self.key(room_id), {item: time.time() + self.ttl})
         return await self._changed(pipe, room_id)
 
-    async def leave(self, room_id: int, channel_name: str, username: str) -> Snapshot:
-        item = entry(channel_name, username)
+    async def leave(self, room_id: int, socket_key: str, username: str) -> Snapshot:
+        item = entry(socket_key, username)
         self.local[room_id].discard(item)
         if not self.local[room_id]:
             del self.local[room_id]

@@ -44,7 +44,8 @@ async def test_a_message_is_rendered_once_whatever_the_number_of_listeners(
     channels = await listen(room.group_name, listeners)
     message = await database_sync_to_async(room.post)(alice, "hello")
     received = [await layer.receive(channel) for channel in channels]
-    assert received == [{"type": "room.html", "html": message.live_html}] * listeners
+    event = {"type": "room.html", "html": message.live_html, "group": room.group_name}
+    assert received == [event] * listeners
     assert message_renders.count("message") == 1
 
 
@@ -64,7 +65,11 @@ async def test_a_rolled_back_post_broadcasts_nothing(redis_layer, room, alice, b
 
     kept = await post_then_roll_back()
     # One channel delivers in order: a broadcast of the rolled-back post would come first.
-    assert await layer.receive(channel) == {"type": "room.html", "html": kept.live_html}
+    assert await layer.receive(channel) == {
+        "type": "room.html",
+        "html": kept.live_html,
+        "group": room.group_name,
+    }
     assert await database_sync_to_async(list)(Message.objects.values_list("body", flat=True)) == [
         "this one stands"
     ]

@@ -1,0 +1,202 @@
+"""The per-process fan-out (rooms/fanout.py) on a real redis-server, with each layer."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from channels.layers import get_channel_layer
+from redis.asyncio import Redis as AsyncRedis
+from redis.exceptions import ConnectionError
+
+from rooms import broadcast
+from rooms.fanout import CLOSE_RECONNECT, Fanout, fanout
+from tests.conftest import next_message, post
+from tests.live import Redis
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def subscribers(url: str, group: str) -> int:
+    """How many layer channels listen to `group`: entries (core) or subscribers (pub/sub)."""
+    layer = get_channel_layer()
+    async with AsyncRedis.from_url(url) as client:
+        if hasattr(layer, "_group_key"):
+            return await client.zcard(layer._group_key(group))
+        [(_, count)] = await client.pubsub_numsub(layer._get_layer()._get_group_channel_name(group))
+        return count
+
+
+async def test_one_layer_channel_per_process_however_many_sockets(
+    redis_layer, socket_for, room, alice, bob
+):
+    sockets = [socket_for(user, "general") for user in (alice, bob, bob, alice)]
+    for socket in sockets:
+        assert (await socket.connect())[0]
+    assert await subscribers(redis_layer, room.group_name) == 1
+    message = await post(room, alice, "one layer message, four sockets")
+    assert [await next_message(socket) for socket in sockets] == [message.live_html] * 4
+    for socket in sockets:
+        await socket.disconnect()
+    # The last socket out takes the process out of the group.
+    assert await subscribers(redis_layer, room.group_name) == 0
+
+
+async def test_a_process_stays_in_the_group_while_one_socket_is_open(
+    redis_layer, socket_for, room, alice, bob
+):
+    staying, leaving = socket_for(alice, "general"), socket_for(bob, "general")
+    for socket in (staying, leaving):
+        assert (await socket.connect())[0]
+    await leaving.disconnect()
+    assert await subscribers(redis_layer, room.group_name) == 1
+    message = await post(room, bob, "still delivered")
+    assert await next_message(staying) == message.live_html
+    await staying.disconnect()
+
+
+class Recorder:
+    """A listener that records what the fan-out gives it, and can fail to send."""
+
+    def __init__(self, failing: bool = False) -> None:
+        self.frames: list[str] = []
+        self.accepted = False
+        self.failing = failing
+
+    async def accept(self) -> None:
+        self.accepted = True
+
+    async def base_send(self, message: dict[str, Any]) -> None:
+        assert self.accepted, "sent to before it was open"
+        if self.failing:
+            raise RuntimeError("the socket is gone")
+        self.frames.append(message["text"])
+
+    async def close(self, code: int | None = None) -> None:
+        self.frames.append(f"closed {code}")
+
+
+async def until(condition) -> None:
+    """Poll `condition`: the fan-out runs in tasks of its own, with nothing to await."""
+    async with asyncio.timeout(10):
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+async def test_what_arrives_between_joining_and_opening_is_sent_after_opening(redis_layer):
+    hub, listener = fanout(), Recorder()
+    await hub.join(listener, ("early",))
+    await broadcast.send("early", {"type": broadcast.FORWARD_HTML, "html": "first"})
+    await broadcast.send("early", {"type": broadcast.FORWARD_HTML, "html": "second"})
+    await until(lambda: len(hub.sockets[listener].waiting) == 2)
+    assert listener.frames == []
+    await hub.open(listener)
+    await broadcast.send("early", {"type": broadcast.FORWARD_HTML, "html": "third"})
+    await until(lambda: len(listener.frames) == 3)
+    assert listener.frames == ["first", "second", "third"]
+    await hub.leave(listener)
+
+
+async def test_a_socket_that_fails_does_not_stop_the_others(redis_layer, caplog):
+    hub = fanout()
+    broken, fine = Recorder(failing=True), Recorder()
+    for listener in (broken, fine):
+        await hub.join(listener, ("shared",))
+        await hub.open(listener)
+    await broadcast.send("shared", {"type": broadcast.FORWARD_HTML, "html": "for both"})
+    await until(lambda: fine.frames == ["for both"])
+    assert "Could not send room.html: RuntimeError: the socket is gone" in caplog.text
+    for listener in (broken, fine):
+        await hub.leave(listener)
+
+
+async def test_events_without_a_handler_are_ignored(redis_layer):
+    hub, listener = fanout(), Recorder()
+    await hub.join(listener, ("odd",))
+    await hub.open(listener)
+    await broadcast.send("odd", {"type": "no.such.handler"})
+    await broadcast.send("odd", {"type": broadcast.FORWARD_HTML, "html": "after it"})
+    await until(lambda: listener.frames == ["after it"])
+    await hub.leave(listener)
+
+
+async def test_a_forgotten_socket_gets_nothing_more(redis_layer):
+    hub, closing, staying = fanout(), Recorder(), Recorder()
+    for listener in (closing, staying):
+        await hub.join(listener, ("room",))
+        await hub.open(listener)
+    hub.forget(closing)
+    await broadcast.send("room", {"type": broadcast.FORWARD_HTML, "html": "later"})
+    await until(lambda: staying.frames == ["later"])
+    assert closing.frames == []
+    for listener in (closing, staying):
+        await hub.leave(listener)
+
+
+@pytest.fixture
+def own_redis(tmp_path, settings, redis_layer):
+    """A redis-server of the test's own, to stop and flush, on the parametrized layer."""
+    server = Redis(tmp_path).start()
+    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    # As in chatsite/settings.py: a pooled connection that Redis dropped is reopened.
+    host = {"address": server.url, "retry_on_error": [ConnectionError]}
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": backend, "CONFIG": {"hosts": [host]}}}
+    # Short beats for a short test; long enough for the pub/sub layer's 1 s retry pause.
+    settings.FANOUT_HEARTBEAT = 0.5
+    yield server
+    server.stop()
+
+
+async def test_with_redis_down_every_socket_is_told_to_reconnect(own_redis, caplog):
+    hub, listeners = fanout(), [Recorder(), Recorder()]
+    for listener, group in zip(listeners, ("one", "two"), strict=True):
+        await hub.join(listener, (group,))
+        await hub.open(listener)
+    own_redis.stop()
+    await until(lambda: all(listener.frames for listener in listeners))
+    assert [listener.frames for listener in listeners] == [[f"closed {CLOSE_RECONNECT}"]] * 2
+    assert "Channel layer lost" in caplog.text
+    assert hub.sockets == {}
+    assert hub.groups == {}
+
+
+async def test_a_redis_that_forgets_its_data_loses_no_socket(own_redis, settings, caplog):
+    """FLUSHALL (or a restart from an empty disk) between two reads: no error anywhere."""
+    hub, listener = fanout(), Recorder()
+    await hub.join(listener, ("forgotten",))
+    await hub.open(listener)
+    async with AsyncRedis.from_url(own_redis.url) as client:
+        await client.flushall()
+    if settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("core.RedisChannelLayer"):
+        # The core layer's groups were data: only the missing heartbeat tells.
+        await until(lambda: listener.frames == [f"closed {CLOSE_RECONNECT}"])
+        assert "no heartbeat" in caplog.text
+    else:
+        # Pub/sub subscriptions are not data: the socket goes on receiving.
+        await broadcast.send("forgotten", {"type": broadcast.FORWARD_HTML, "html": "still here"})
+        await until(lambda: listener.frames == ["still here"])
+        await hub.leave(listener)
+
+
+async def test_after_a_restart_sockets_join_again(own_redis):
+    hub = fanout()
+    first = Recorder()
+    await hub.join(first, ("again",))
+    await hub.open(first)
+    own_redis.stop()
+    await until(lambda: first.frames == [f"closed {CLOSE_RECONNECT}"])
+    own_redis.start()
+    second = Recorder()
+    await hub.join(second, ("again",))
+    await hub.open(second)
+    await broadcast.send("again", {"type": broadcast.FORWARD_HTML, "html": "back"})
+    await until(lambda: second.frames == ["back"])
+    await hub.leave(second)
+
+
+def test_each_event_loop_and_layer_has_its_own_fanout(redis_layer):
+    async def current() -> Fanout:
+        return fanout()
+
+    assert asyncio.run(current()) is not asyncio.run(current())
