@@ -8,7 +8,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tests.processes import PROJECT_DIR, AsgiServer, port_accepts, wait_until
+from tests.processes import PROJECT_DIR, AsgiServer, port_accepts
 
 CORE = "channels_redis.core.RedisChannelLayer"
 PUBSUB = "channels_redis.pubsub.RedisPubSubChannelLayer"
@@ -32,7 +32,7 @@ class Variant:
 
     @property
     def posts_over_http(self) -> bool:
-        return self.design in ("chat", "hop", "fanout")
+        return self.design == "chat"
 
     def describe(self) -> dict:
         return asdict(self)
@@ -40,42 +40,12 @@ class Variant:
 
 VARIANTS = [
     Variant(
-        "chat-daphne-core",
-        "chat",
-        "daphne",
-        about="production today: RoomConsumer, daphne, core layer",
-    ),
-    Variant(
-        "chat-daphne-pubsub",
-        "chat",
-        "daphne",
-        layer="pubsub",
-        about="RoomConsumer, daphne, pub/sub layer",
-    ),
-    Variant(
-        "chat-uvicorn-core",
+        "chat-uvicorn-sansio-core",
         "chat",
         "uvicorn",
         layer="core",
-        ws="websockets",
-        about="RoomConsumer, uvicorn (websockets, no deflate), core layer",
-    ),
-    Variant(
-        "chat-uvicorn-pubsub",
-        "chat",
-        "uvicorn",
-        layer="pubsub",
-        ws="websockets",
-        about="RoomConsumer, uvicorn (websockets, no deflate), pub/sub layer",
-    ),
-    Variant(
-        "chat-uvicorn-pubsub-deflate",
-        "chat",
-        "uvicorn",
-        layer="pubsub",
-        ws="websockets",
-        deflate=True,
-        about="as above with permessage-deflate negotiated",
+        ws="websockets-sansio",
+        about="production: per-process fan-out, uvicorn (websockets-sansio, no deflate), core",
     ),
     Variant(
         "chat-uvicorn-sansio-pubsub",
@@ -83,48 +53,53 @@ VARIANTS = [
         "uvicorn",
         layer="pubsub",
         ws="websockets-sansio",
-        about="RoomConsumer, uvicorn (websockets-sansio, no deflate), pub/sub layer",
+        about="per-process fan-out, uvicorn (websockets-sansio, no deflate), pub/sub layer",
     ),
     Variant(
-        "hop-daphne-core",
-        "hop",
-        "daphne",
-        app="bench.hop_asgi:application",
-        about="RoomConsumer with Channels' stock dispatch (aclose_old_connections per frame)",
-    ),
-    Variant(
-        "fanout-daphne-core",
-        "fanout",
-        "daphne",
-        app="bench.fanout_asgi:application",
-        about="prototype: one channel per process and room, same text to local consumers",
-    ),
-    Variant(
-        "fanout-uvicorn-pubsub",
-        "fanout",
+        "chat-uvicorn-sansio-core-deflate",
+        "chat",
         "uvicorn",
-        app="bench.fanout_asgi:application",
-        layer="pubsub",
-        ws="websockets",
-        about="the prototype on uvicorn and the pub/sub layer",
-    ),
-    Variant(
-        "fanout-uvicorn-sansio-pubsub",
-        "fanout",
-        "uvicorn",
-        app="bench.fanout_asgi:application",
-        layer="pubsub",
+        layer="core",
         ws="websockets-sansio",
-        about="the prototype on uvicorn (websockets-sansio) and the pub/sub layer",
+        deflate=True,
+        about="production with permessage-deflate negotiated",
     ),
     Variant(
-        "fanout-uvicorn-core",
-        "fanout",
+        "chat-uvicorn-core",
+        "chat",
         "uvicorn",
-        app="bench.fanout_asgi:application",
         layer="core",
         ws="websockets",
-        about="the prototype on uvicorn and the core layer",
+        about="per-process fan-out, uvicorn (legacy websockets implementation), core layer",
+    ),
+    Variant(
+        "chat-daphne-core",
+        "chat",
+        "daphne",
+        about="per-process fan-out, daphne, core layer",
+    ),
+    Variant(
+        "chat-daphne-pubsub",
+        "chat",
+        "daphne",
+        layer="pubsub",
+        about="per-process fan-out, daphne, pub/sub layer",
+    ),
+    Variant(
+        "persocket-daphne-core",
+        "chat",
+        "daphne",
+        app="bench.persocket_asgi:application",
+        about="before: a layer channel per socket, daphne, core layer (production until now)",
+    ),
+    Variant(
+        "persocket-uvicorn-sansio-pubsub",
+        "chat",
+        "uvicorn",
+        app="bench.persocket_asgi:application",
+        layer="pubsub",
+        ws="websockets-sansio",
+        about="before, on the server and layer that suited it best",
     ),
     Variant(
         "tutorial-daphne-core",
@@ -145,10 +120,10 @@ VARIANTS_BY_NAME = {variant.name: variant for variant in VARIANTS}
 
 
 class BenchServer(AsgiServer):
-    """An AsgiServer (tests/processes.py) that can also be uvicorn or the bare ceiling."""
+    """An AsgiServer (tests/processes.py) that can also be the bare ceiling."""
 
     def __init__(self, env: dict[str, str], variant: Variant, log_path: Path) -> None:
-        super().__init__(env, log_path=log_path)
+        super().__init__(env, log_path=log_path, server=variant.server)
         self.variant = variant
 
     def command(self) -> list[str]:
@@ -168,16 +143,8 @@ class BenchServer(AsgiServer):
             arguments = f"-m bench.ceiling --port {port} --redis {self.env['REDIS_URL']}"
         return [sys.executable, *arguments.split()]
 
-    def start(self) -> BenchServer:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - the process keeps it
-        self.process = subprocess.Popen(
-            self.command(), cwd=PROJECT_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
-        )
-        ready = self.ready if self.variant.server != "ceiling" else self.accepts
-        wait_until(
-            ready, timeout=60, what=f"{self.variant.name} on {self.port}", process=self.process
-        )
-        return self
+    def ready(self) -> bool:
+        return self.accepts() if self.variant.server == "ceiling" else super().ready()
 
     def accepts(self) -> bool:
         return port_accepts(self.port)

@@ -121,10 +121,10 @@ FANOUT_CHANNEL_CAPACITY = 10_000
 # How often each process checks, through the layer, that its groups still reach it. After
 # three missed beats its sockets reconnect and catch up.
 FANOUT_HEARTBEAT = float(os.environ.get("FANOUT_HEARTBEAT", "2"))
-# Redis connections one server process may hold. Every socket that opens takes one for a
-# moment (to join its groups), so a reconnect storm after a restart needs one per socket:
-# redis-py's default cap of 100 would refuse the rest. Keep processes x this under Redis's
-# own `maxclients` (10 000 by default).
+# Redis connections one server process may hold. A socket that opens takes one for a moment
+# (presence, rate limits; joining a group the process is not yet in), so a reconnect storm
+# after a restart needs many at once: redis-py's default cap of 100 raises instead of
+# waiting. Keep processes x this under Redis's own `maxclients` (10 000 by default).
 REDIS_MAX_CONNECTIONS = int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000"))
 # Which channels-redis layer REDIS_URL uses. The pub/sub layer publishes a group message
 # once; the core layer queues a copy per socket in Redis. bench/README.md measured pub/sub

@@ -257,7 +257,10 @@ def test_without_javascript_edit_and_delete_are_plain_forms(logged_in, room_name
 def test_a_socket_closed_cleanly_by_the_server_reconnects(logged_in, site, room_name, contexts):
     # daphne closes sockets older than --websocket_timeout with 1000, which the htmx
     # extension alone would never retry.
-    short_lived = AsgiServer(site.env, websocket_timeout=2, log_path=site.directory / "short.log")
+    # (`manage.py runserver` is daphne; uvicorn, the production server, has no such limit.)
+    short_lived = AsgiServer(
+        site.env, server="daphne", websocket_timeout=2, log_path=site.directory / "short.log"
+    )
     short_lived.start()
     try:
         alice, bob = logged_in("alice", via=short_lived), logged_in("bob")

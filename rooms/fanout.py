@@ -63,7 +63,8 @@ class Fanout:
         self.sockets: dict[Listener, Socket] = {}
         self.lock = asyncio.Lock()
         self.tasks: list[asyncio.Task] = []
-        self.heard_at = time.monotonic()
+        # When the last heartbeat, and the last event of any kind, came in.
+        self.heard_at = self.received_at = time.monotonic()
 
     async def join(self, listener: Listener, groups: tuple[str, ...]) -> None:
         """Listen to `groups` for `listener`; raises if the channel layer is down.
@@ -127,7 +128,7 @@ class Fanout:
         heartbeat_group = f"fanout-heartbeat-{uuid.uuid4().hex}"
         await self.layer.group_add(heartbeat_group, channel)
         self.channel, self.heartbeat_group = channel, heartbeat_group
-        self.heard_at = time.monotonic()
+        self.heard_at = self.received_at = time.monotonic()
         loop = asyncio.get_running_loop()
         self.tasks = [loop.create_task(self._read()), loop.create_task(self._watch())]
 
@@ -138,9 +139,10 @@ class Fanout:
             except Exception as error:  # noqa: BLE001 - any failure means we may have missed some
                 await self._restart(f"{type(error).__name__}: {error}")
                 return
+            self.received_at = time.monotonic()
             members = self.groups.get(event.get("group", ""))
             if event["type"] == HEARTBEAT:
-                self.heard_at = time.monotonic()
+                self.heard_at = self.received_at
             elif members:
                 await self._send_to(members, event)
 
@@ -173,18 +175,25 @@ class Fanout:
         Redis may lose our groups (a restart, a failover, a group that expired) or drop
         what was published while a connection was down, without any read failing: no
         heartbeat means we may have missed something, so the sockets reconnect and catch up.
+        A busy process is not a lost one: while events keep coming in, a late heartbeat is
+        only queued behind them, and closing every socket would make the load worse.
         """
         interval = settings.FANOUT_HEARTBEAT
         while True:
+            slept_from = time.monotonic()
             await asyncio.sleep(interval)
+            if time.monotonic() - slept_from > 2 * interval:
+                # The loop itself was stalled: the reader has had no chance to read either.
+                continue
             event = {"type": HEARTBEAT, "group": self.heartbeat_group}
             try:
                 await self.layer.group_send(self.heartbeat_group, event)
             except Exception as error:  # noqa: BLE001
                 await self._restart(f"heartbeat not sent: {type(error).__name__}: {error}")
                 return
-            if time.monotonic() - self.heard_at > 3 * interval:
-                await self._restart(f"no heartbeat for {3 * interval:g} s")
+            now = time.monotonic()
+            if now - self.heard_at > 3 * interval and now - self.received_at > interval:
+                await self._restart(f"no heartbeat for {now - self.heard_at:.1f} s")
                 return
 
     async def _restart(self, reason: str) -> None:

@@ -1,8 +1,8 @@
 """Logging out ends the user's live pages too: every socket they have open, in every process.
 
-Each socket joins its user's group when it connects; on logout one event goes to that
-group through the channel layer, and every consumer that receives it closes its socket
-with 4401, which the page does not retry.
+Each socket is in its user's group (rooms/fanout.py); on logout one event goes to that
+group through the channel layer, and each process hands it to that user's consumers, which
+close their sockets with 4401, which the page does not retry.
 """
 
 from __future__ import annotations

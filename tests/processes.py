@@ -20,6 +20,8 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
+# The largest websocket frame a server takes (the page sends only small typing frames).
+MAX_FRAME = 64 * 1024
 
 
 class MissingDependency(RuntimeError):
@@ -95,31 +97,50 @@ def redis_server(directory: Path) -> Iterator[RedisServer]:
         stop(process)
 
 
+# How production serves the site (README, "Production"): uvicorn with uvloop and httptools,
+# the sans-I/O websockets implementation, no per-message compression (bench/README.md).
+UVICORN = (
+    "-m uvicorn chatsite.asgi:application --ws websockets-sansio --ws-per-message-deflate false "
+    "--lifespan off --no-access-log"
+)
+
+
 @dataclass
 class AsgiServer:
-    """One daphne process serving the project, the way production runs it."""
+    """One ASGI server process serving the project: uvicorn as in production, or daphne
+    (what `manage.py runserver` runs)."""
 
     env: dict[str, str]
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
-    # -1: never close a socket for age (daphne's default closes after a day, with 1000).
+    server: str = "uvicorn"
+    # daphne only. -1: never close a socket for age (its default closes after a day, with 1000).
     websocket_timeout: int = -1
 
     @property
     def url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
 
+    def command(self) -> list[str]:
+        if self.server == "daphne":
+            arguments = (
+                f"-m daphne -b {LOOPBACK} -p {self.port} --websocket_timeout "
+                f"{self.websocket_timeout} --websocket-max-message-size {MAX_FRAME} "
+                "--websocket_connect_timeout 30 chatsite.asgi:application"
+            )
+        else:
+            arguments = f"{UVICORN} --host {LOOPBACK} --port {self.port} --ws-max-size {MAX_FRAME}"
+        return [sys.executable, *arguments.split()]
+
     def start(self) -> AsgiServer:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", LOOPBACK, "-p", str(self.port),
-             "--websocket_timeout", str(self.websocket_timeout),
-             "--websocket-max-message-size", "65536", "--websocket_connect_timeout", "30",
-             "chatsite.asgi:application"],
-            cwd=PROJECT_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        wait_until(self.ready, timeout=30, what=f"daphne on port {self.port}", process=self.process)
+            self.command(), cwd=PROJECT_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        wait_until(
+            self.ready, timeout=30, what=f"{self.server} on port {self.port}", process=self.process
+        )
         return self
 
     def ready(self) -> bool:

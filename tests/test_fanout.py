@@ -179,6 +179,25 @@ async def test_a_redis_that_forgets_its_data_loses_no_socket(own_redis, settings
         await hub.leave(listener)
 
 
+class SlowRecorder(Recorder):
+    async def base_send(self, message: dict[str, Any]) -> None:
+        await asyncio.sleep(0.05)  # a process too busy to keep up
+        await super().base_send(message)
+
+
+async def test_a_busy_process_is_not_taken_for_a_lost_one(own_redis, caplog):
+    hub, listener = fanout(), SlowRecorder()
+    await hub.join(listener, ("busy",))
+    await hub.open(listener)
+    sent = [f"frame {number}" for number in range(80)]  # 4 s of work; heartbeats every 0.5 s
+    for text in sent:
+        await broadcast.send("busy", {"type": broadcast.FORWARD_HTML, "html": text})
+    await until(lambda: len(listener.frames) == len(sent))
+    assert listener.frames == sent
+    assert "Channel layer lost" not in caplog.text
+    await hub.leave(listener)
+
+
 async def test_after_a_restart_sockets_join_again(own_redis):
     hub = fanout()
     first = Recorder()

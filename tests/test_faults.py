@@ -29,6 +29,7 @@ from tests.live import (
     until_closed,
 )
 from tests.processes import (
+    MAX_FRAME,
     PROJECT_DIR,
     AsgiServer,
     manage,
@@ -42,7 +43,6 @@ POSTS_PER_WRITER = 50
 STORM_SOCKETS = 500
 STORM_USERS = 5
 STORM_ROOMS = 25
-MAX_FRAME = 64 * 1024
 
 
 @dataclass
