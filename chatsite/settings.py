@@ -126,18 +126,19 @@ FANOUT_HEARTBEAT = float(os.environ.get("FANOUT_HEARTBEAT", "2"))
 # after a restart needs many at once: redis-py's default cap of 100 raises instead of
 # waiting. Keep processes x this under Redis's own `maxclients` (10 000 by default).
 REDIS_MAX_CONNECTIONS = int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000"))
-# Which channels-redis layer REDIS_URL uses. The pub/sub layer publishes a group message
-# once; the core layer queues a copy per socket in Redis. bench/README.md measured pub/sub
-# far faster (a 1000-socket room over two daphne processes: p50 0.38 s against 16.9 s),
-# but it stays opt-in: after a Redis restart, tests/test_faults.py's page stopped
-# receiving on it (the core layer recovers). channels_redis.pubsub.RedisPubSubChannelLayer
-# selects it; every consumer test runs on both.
-CHANNEL_LAYER_BACKEND = os.environ.get(
-    "CHANNEL_LAYER_BACKEND", "channels_redis.core.RedisChannelLayer"
+# Which channels-redis layer REDIS_URL uses. With one layer channel per server process
+# (rooms/fanout.py), pub/sub is the faster: one PUBLISH per broadcast against about five
+# commands a process for the core layer; 35 vs 40 us of server CPU per delivered frame,
+# 39 900 vs 30 000 frames/s at p99 <= 250 ms (bench/README.md, run F). Its weakness, losing
+# what is published while a connection is down, is the fan-out's to handle: it closes its
+# sockets with 3012 on any reconnect, and they catch up. Every consumer test runs on both;
+# CHANNEL_LAYER_BACKEND=channels_redis.core.RedisChannelLayer selects the core layer.
+CHANNEL_LAYER_BACKEND = (
+    os.environ.get("CHANNEL_LAYER_BACKEND") or "channels_redis.pubsub.RedisPubSubChannelLayer"
 )
 # channels-redis waits for messages with a blocking pop of up to 5 s, and redis-py 8 gives
-# up on any read after 5 s by default: the two race, and a lost race kills the consumer
-# (its socket closes with 1011). Reads may take as long as the pop, and then some.
+# up on any read after 5 s by default: the two race (core layer), and a lost race fails the
+# process's read, which closes its sockets (3012). Reads may take as long as the pop, and more.
 REDIS_SOCKET_TIMEOUT = 15
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -260,5 +261,7 @@ PRESENCE_TTL = 30
 PRESENCE_HEARTBEAT = 10
 # How long a socket's presence update may take before it is given up (and logged).
 PRESENCE_TIMEOUT = 5
+# At most one presence broadcast per room and process this often (rooms.presence.Coalescer).
+PRESENCE_INTERVAL = 1.0
 # Shortest gap between two "is typing" broadcasts from one socket.
 TYPING_MIN_INTERVAL = 1.0

@@ -133,7 +133,7 @@ class RoomConsumer(FragmentConsumer):
         except Exception as error:  # noqa: BLE001 - presence is best-effort; chat goes on
             logger.error("Presence update failed: %s: %s", type(error).__name__, error)
             return
-        await broadcast.presence_changed(self.room_id, snapshot)
+        await presence.announce(self.room_id, snapshot)
 
     @property
     def username(self) -> str:

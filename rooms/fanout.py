@@ -63,6 +63,7 @@ class Fanout:
         self.sockets: dict[Listener, Socket] = {}
         self.lock = asyncio.Lock()
         self.tasks: list[asyncio.Task] = []
+        self.restarting: set[asyncio.Task] = set()
         # When the last heartbeat, and the last event of any kind, came in.
         self.heard_at = self.received_at = time.monotonic()
 
@@ -131,6 +132,27 @@ class Fanout:
         self.heard_at = self.received_at = time.monotonic()
         loop = asyncio.get_running_loop()
         self.tasks = [loop.create_task(self._read()), loop.create_task(self._watch())]
+        self._hear_of_resubscribing()
+
+    def _hear_of_resubscribing(self) -> None:
+        """The pub/sub layer's connection resubscribes by itself after it drops, silently,
+        and what was published meanwhile is gone: take any reconnect as a loss."""
+        pubsub_layer = getattr(self.layer, "_get_layer", None)  # RedisPubSubChannelLayer
+        if pubsub_layer is None:
+            return  # the core layer keeps each channel's events in Redis until read
+        for shard in pubsub_layer()._shards:
+            connection = getattr(shard._pubsub, "connection", None)
+            if connection is not None:
+                # Held weakly by redis-py; registering twice keeps one.
+                connection.register_connect_callback(self._resubscribed)
+
+    def _resubscribed(self, connection: object) -> None:
+        if self.channel is not None:
+            task = asyncio.get_running_loop().create_task(
+                self._restart("the pub/sub connection dropped and resubscribed")
+            )
+            self.restarting.add(task)
+            task.add_done_callback(self.restarting.discard)
 
     async def _read(self) -> None:
         while True:
@@ -199,6 +221,8 @@ class Fanout:
     async def _restart(self, reason: str) -> None:
         """Close every socket with 3012: each page reconnects, joins anew and catches up."""
         async with self.lock:
+            if self.channel is None:
+                return  # restarted already, for the same loss
             current = asyncio.current_task()
             for task in self.tasks:
                 if task is not current:

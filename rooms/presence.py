@@ -148,6 +148,54 @@ class RedisPresence:
             await self.refresh()
 
 
+class Coalescer:
+    """At most one presence broadcast per room every `interval` seconds from this process.
+
+    The first change goes out at once; later ones in the interval wait for its end, and only
+    the newest of them is sent. A room of a thousand pages opening at once would otherwise
+    send each page's list of up to a thousand names to every page: a million frames.
+    """
+
+    def __init__(self, interval: float, send: OnPruned) -> None:
+        self.interval = interval
+        self.send = send
+        self.newest: dict[int, Snapshot] = {}
+        self.quiet: dict[int, asyncio.Task] = {}
+
+    async def changed(self, room_id: int, snapshot: Snapshot) -> None:
+        newest = self.newest.get(room_id)
+        if newest is None or snapshot.version > newest.version:
+            self.newest[room_id] = snapshot
+        if room_id in self.quiet:
+            return
+        self.quiet[room_id] = asyncio.get_running_loop().create_task(self._quiet(room_id))
+        await self.send(room_id, self.newest.pop(room_id))
+
+    async def _quiet(self, room_id: int) -> None:
+        try:
+            while True:
+                await asyncio.sleep(self.interval)
+                snapshot = self.newest.pop(room_id, None)
+                if snapshot is None:
+                    return
+                await self.send(room_id, snapshot)
+        finally:
+            del self.quiet[room_id]
+
+
+_coalescers: WeakKeyDictionary[asyncio.AbstractEventLoop, Coalescer] = WeakKeyDictionary()
+
+
+async def announce(room_id: int, snapshot: Snapshot) -> None:
+    """Tell the room's pages who is here now, coalesced (Coalescer)."""
+    from rooms.broadcast import presence_changed
+
+    loop = asyncio.get_running_loop()
+    if loop not in _coalescers:
+        _coalescers[loop] = Coalescer(settings.PRESENCE_INTERVAL, presence_changed)
+    await _coalescers[loop].changed(room_id, snapshot)
+
+
 _store: MemoryPresence | RedisPresence | None = None
 
 
@@ -156,12 +204,9 @@ def store() -> MemoryPresence | RedisPresence:
     global _store
     url = settings.REDIS_URL
     if _store is None or getattr(_store, "url", "") != url:
-        from rooms.broadcast import presence_changed
-
         if url:
-            _store = RedisPresence(
-                url, settings.PRESENCE_TTL, settings.PRESENCE_HEARTBEAT, presence_changed
-            )
+            heartbeat = settings.PRESENCE_HEARTBEAT
+            _store = RedisPresence(url, settings.PRESENCE_TTL, heartbeat, announce)
         else:
             _store = MemoryPresence()
     return _store

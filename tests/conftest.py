@@ -15,6 +15,14 @@ from tests.processes import RedisServer, redis_server
 
 
 @pytest.fixture(autouse=True)
+def quick_presence(settings) -> None:
+    """Presence broadcasts coalesce over a second (rooms.presence.Coalescer); tests that
+    follow each join and leave would wait that long for each, beyond a socket's receive
+    timeout. The coalescing itself is tested with its own interval."""
+    settings.PRESENCE_INTERVAL = 0.05
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings) -> None:
     # Production settings use hashed static names, which need `collectstatic`;
     # unit tests render templates without collecting.

@@ -179,6 +179,28 @@ async def test_a_redis_that_forgets_its_data_loses_no_socket(own_redis, settings
         await hub.leave(listener)
 
 
+async def test_a_dropped_layer_connection_loses_nothing(own_redis, settings, caplog):
+    """Redis stays up; only its connections to this process drop, in the middle of a read."""
+    hub, listener = fanout(), Recorder()
+    await hub.join(listener, ("dropped",))
+    await hub.open(listener)
+    async with AsyncRedis.from_url(own_redis.url) as client:
+        await client.client_kill_filter(_type="pubsub")
+        await client.client_kill_filter(_type="normal", skipme=True)
+    await broadcast.send("dropped", {"type": broadcast.FORWARD_HTML, "html": "sent after"})
+    if settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("core.RedisChannelLayer"):
+        # The core layer queues each channel's events in Redis: the read resumes, nothing
+        # is missed, the socket stays.
+        await until(lambda: listener.frames == ["sent after"])
+        assert "Channel layer lost" not in caplog.text
+        await hub.leave(listener)
+    else:
+        # Pub/sub resubscribes silently, and what was published meanwhile is gone: the page
+        # reconnects and catches up (whether or not "sent after" made it).
+        await until(lambda: f"closed {CLOSE_RECONNECT}" in listener.frames)
+        assert "the pub/sub connection dropped and resubscribed" in caplog.text
+
+
 class SlowRecorder(Recorder):
     async def base_send(self, message: dict[str, Any]) -> None:
         await asyncio.sleep(0.05)  # a process too busy to keep up

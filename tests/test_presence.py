@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -11,7 +12,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.db.backends.utils import CursorWrapper
 
-from rooms.presence import MemoryPresence, RedisPresence, Snapshot
+from rooms.presence import Coalescer, MemoryPresence, RedisPresence, Snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -103,6 +104,47 @@ async def test_a_dead_process_entries_expire_and_are_pruned_live(redis_layer):
     assert pruned == [(7, Snapshot(3, ["alice"]))]
     assert await alive.present(7) == ["alice"]
     await alive.leave(7, "specific.alive!1", "alice")
+
+
+async def test_presence_changes_are_sent_at_once_then_at_most_once_per_interval():
+    sent: list[tuple[int, int]] = []
+
+    async def send(room_id: int, snapshot: Snapshot) -> None:
+        sent.append((room_id, snapshot.version))
+
+    coalescer = Coalescer(0.2, send)
+    await coalescer.changed(1, Snapshot(1, ["alice"]))
+    assert sent == [(1, 1)]  # the first change of a quiet room goes out at once
+    await coalescer.changed(1, Snapshot(3, ["alice", "bob", "carol"]))
+    await coalescer.changed(1, Snapshot(2, ["alice", "bob"]))  # crossed, older: dropped
+    await coalescer.changed(2, Snapshot(1, ["dave"]))  # another room is not held back
+    assert sent == [(1, 1), (2, 1)]
+    await asyncio.sleep(0.3)
+    assert sent == [(1, 1), (2, 1), (1, 3)]  # the newest, at the end of the interval
+    await asyncio.sleep(0.3)
+    assert coalescer.quiet == {}  # nothing new: quiet again, the next change goes at once
+    await coalescer.changed(1, Snapshot(4, ["alice"]))
+    assert sent[-1] == (1, 4)
+
+
+async def test_a_room_opened_by_many_pages_at_once_is_announced_a_few_times(
+    redis_layer, socket_for, room, alice, bob, settings
+):
+    settings.PRESENCE_INTERVAL = 1
+    watcher = socket_for(bob, "general")
+    await connect(watcher)
+    crowd = [socket_for(alice, "general") for _ in range(20)]
+    for socket in crowd:
+        assert (await socket.connect())[0]
+    snapshots = []
+    while not snapshots or snapshots[-1][0] != 1 + len(crowd):
+        if (snapshot := presence_of(await watcher.receive_from(timeout=5))) is not None:
+            snapshots.append(snapshot)
+    # 20 joins: the first announced at once, the rest once per interval (not once each).
+    assert len(snapshots) < len(crowd) / 2
+    assert snapshots[-1][1] == ["alice", "bob"]
+    for socket in [watcher, *crowd]:
+        await socket.disconnect()
 
 
 async def test_memory_presence_for_a_single_process():

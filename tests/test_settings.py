@@ -26,17 +26,17 @@ def test_without_redis_the_layer_is_in_memory():
     assert layer_with(REDIS_URL="")["BACKEND"] == "channels.layers.InMemoryChannelLayer"
 
 
-def test_on_redis_reads_outlast_the_layers_blocking_pop_and_groups_last_for_days():
-    layer = layer_with(REDIS_URL="redis://127.0.0.1:1/0")
+def test_on_redis_the_default_is_the_pubsub_layer():
+    layer = layer_with(REDIS_URL="redis://127.0.0.1:1/0", CHANNEL_LAYER_BACKEND="")
+    assert layer["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     [host] = layer["CONFIG"]["hosts"]
-    # channels-redis's blocking pop waits up to 5 s; a read timeout as short kills sockets.
-    assert host["socket_timeout"] > 5
     assert host["max_connections"] > 100
-    assert layer["CONFIG"]["group_expiry"] >= 7 * 24 * 3600
 
 
-def test_the_pubsub_layer_can_be_chosen():
-    backend = "channels_redis.pubsub.RedisPubSubChannelLayer"
+def test_on_the_core_layer_reads_outlast_its_blocking_pop_and_groups_last_for_days():
+    backend = "channels_redis.core.RedisChannelLayer"
     layer = layer_with(REDIS_URL="redis://127.0.0.1:1/0", CHANNEL_LAYER_BACKEND=backend)
-    assert layer["BACKEND"] == backend
-    assert "group_expiry" not in layer["CONFIG"]
+    [host] = layer["CONFIG"]["hosts"]
+    # channels-redis's blocking pop waits up to 5 s; a read timeout as short fails reads.
+    assert host["socket_timeout"] > 5
+    assert layer["CONFIG"]["group_expiry"] >= 7 * 24 * 3600
