@@ -15,7 +15,7 @@ from bench.servers import VARIANTS, VARIANTS_BY_NAME
 
 # room1000 leaves its sockets open for the ramp when both run, in this order.
 SCENARIOS = ["idle", "posts", "room100", "rooms200", "room1000", "ramp", "burst"]
-QUICK_VARIANTS = ["chat-uvicorn-sansio-core", "ceiling"]
+QUICK_VARIANTS = ["chat-uvicorn-sansio-pubsub", "ceiling"]
 
 
 def numbers(text: str) -> list[float]:

@@ -40,20 +40,20 @@ class Variant:
 
 VARIANTS = [
     Variant(
-        "chat-uvicorn-sansio-core",
-        "chat",
-        "uvicorn",
-        layer="core",
-        ws="websockets-sansio",
-        about="production: per-process fan-out, uvicorn (websockets-sansio, no deflate), core",
-    ),
-    Variant(
         "chat-uvicorn-sansio-pubsub",
         "chat",
         "uvicorn",
         layer="pubsub",
         ws="websockets-sansio",
-        about="per-process fan-out, uvicorn (websockets-sansio, no deflate), pub/sub layer",
+        about="production: per-process fan-out, uvicorn (websockets-sansio, no deflate), pub/sub",
+    ),
+    Variant(
+        "chat-uvicorn-sansio-core",
+        "chat",
+        "uvicorn",
+        layer="core",
+        ws="websockets-sansio",
+        about="per-process fan-out, uvicorn (websockets-sansio, no deflate), core layer",
     ),
     Variant(
         "chat-uvicorn-sansio-core-deflate",
@@ -62,7 +62,7 @@ VARIANTS = [
         layer="core",
         ws="websockets-sansio",
         deflate=True,
-        about="production with permessage-deflate negotiated",
+        about="the core-layer variant with permessage-deflate negotiated",
     ),
     Variant(
         "chat-uvicorn-core",
