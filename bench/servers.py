@@ -120,27 +120,19 @@ VARIANTS_BY_NAME = {variant.name: variant for variant in VARIANTS}
 
 
 class BenchServer(AsgiServer):
-    """An AsgiServer (tests/processes.py) that can also be the bare ceiling."""
+    """An AsgiServer (tests/processes.py) for a variant: uvicorn, daphne or the ceiling."""
 
     def __init__(self, env: dict[str, str], variant: Variant, log_path: Path) -> None:
-        super().__init__(env, log_path=log_path, server=variant.server)
+        super().__init__(
+            env, log_path=log_path, server=variant.server, app=variant.app, ws=variant.ws,
+            deflate=variant.deflate, quiet=True,
+        )  # fmt: skip
         self.variant = variant
 
     def command(self) -> list[str]:
-        variant, port = self.variant, self.port
-        if variant.server == "daphne":
-            # -v 0: no access-log line per request (uvicorn runs with --no-access-log).
-            arguments = (
-                f"-m daphne -b 127.0.0.1 -p {port} -v 0 --websocket_timeout -1 {variant.app}"
-            )
-        elif variant.server == "uvicorn":
-            arguments = (
-                f"-m uvicorn {variant.app} --host 127.0.0.1 --port {port} --ws {variant.ws} "
-                f"--ws-per-message-deflate {str(variant.deflate).lower()} --no-access-log "
-                "--lifespan off --backlog 4096"
-            )
-        else:
-            arguments = f"-m bench.ceiling --port {port} --redis {self.env['REDIS_URL']}"
+        if self.variant.server != "ceiling":
+            return super().command()
+        arguments = f"-m bench.ceiling --port {self.port} --redis {self.env['REDIS_URL']}"
         return [sys.executable, *arguments.split()]
 
     def ready(self) -> bool:

@@ -97,26 +97,25 @@ def redis_server(directory: Path) -> Iterator[RedisServer]:
         stop(process)
 
 
-# How production serves the site (README, "Production"): uvicorn with uvloop and httptools,
-# the sans-I/O websockets implementation, no per-message compression (bench/README.md).
-UVICORN = (
-    "-m uvicorn chatsite.asgi:application --ws websockets-sansio --ws-per-message-deflate false "
-    "--lifespan off --no-access-log"
-)
-
-
 @dataclass
 class AsgiServer:
-    """One ASGI server process serving the project: uvicorn as in production, or daphne
-    (what `manage.py runserver` runs)."""
+    """One ASGI server process serving the project: uvicorn as production runs it (README,
+    "Production"), or daphne (what `manage.py runserver` runs)."""
 
     env: dict[str, str]
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
     server: str = "uvicorn"
+    app: str = "chatsite.asgi:application"
+    # uvicorn only: the sans-I/O websockets implementation, no per-message compression
+    # (bench/README.md has why).
+    ws: str = "websockets-sansio"
+    deflate: bool = False
     # daphne only. -1: never close a socket for age (its default closes after a day, with 1000).
     websocket_timeout: int = -1
+    # daphne only: no access-log line per request (uvicorn never writes one here).
+    quiet: bool = False
 
     @property
     def url(self) -> str:
@@ -127,10 +126,14 @@ class AsgiServer:
             arguments = (
                 f"-m daphne -b {LOOPBACK} -p {self.port} --websocket_timeout "
                 f"{self.websocket_timeout} --websocket-max-message-size {MAX_FRAME} "
-                "--websocket_connect_timeout 30 chatsite.asgi:application"
+                f"--websocket_connect_timeout 30 {'-v 0 ' if self.quiet else ''}{self.app}"
             )
         else:
-            arguments = f"{UVICORN} --host {LOOPBACK} --port {self.port} --ws-max-size {MAX_FRAME}"
+            arguments = (
+                f"-m uvicorn {self.app} --host {LOOPBACK} --port {self.port} --ws {self.ws} "
+                f"--ws-per-message-deflate {str(self.deflate).lower()} --ws-max-size {MAX_FRAME} "
+                "--lifespan off --no-access-log"
+            )
         return [sys.executable, *arguments.split()]
 
     def start(self) -> AsgiServer:
