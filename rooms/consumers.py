@@ -49,7 +49,6 @@ class FragmentConsumer(AsyncWebsocketConsumer):
 
     # The fan-out receives for every socket of the process: no channel of its own.
     channel_layer_alias = None
-    joined = False
 
     async def join(self, *groups: str) -> bool:
         """Join `groups` and open; False, with the handshake refused, when the layer is down."""
@@ -61,7 +60,6 @@ class FragmentConsumer(AsyncWebsocketConsumer):
             # Refused before accept: the browser sees 1006, which the page retries.
             await self.close()
             return False
-        self.joined = True
         await fanout().open(self)
         return True
 
@@ -78,8 +76,7 @@ class FragmentConsumer(AsyncWebsocketConsumer):
         await self.close(code=code)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
-        if self.joined:
-            await fanout().leave(self)
+        await fanout().leave(self)  # nothing to do for a socket that never joined
         await super().websocket_disconnect(message)
 
     async def end(self, code: int) -> None:

@@ -94,7 +94,8 @@ class Fanout:
             return  # closed by a restart meanwhile (_restart): the page will try again
         await listener.accept()
         while socket.waiting:
-            await self._deliver(socket, socket.waiting.pop(0))
+            event = socket.waiting.pop(0)
+            await self._deliver(socket, event, frame_of(event))
         socket.waiting = None
 
     async def leave(self, listener: Listener) -> None:
@@ -169,6 +170,7 @@ class Fanout:
                 await self._send_to(members, event)
 
     async def _send_to(self, members: set[Listener], event: dict[str, Any]) -> None:
+        frame = frame_of(event)  # one for every socket: the server only reads it
         for listener in list(members):
             socket = self.sockets.get(listener)
             if socket is None:
@@ -176,12 +178,14 @@ class Fanout:
             if socket.waiting is not None:
                 socket.waiting.append(event)
             else:
-                await self._deliver(socket, event)
+                await self._deliver(socket, event, frame)
 
-    async def _deliver(self, socket: Socket, event: dict[str, Any]) -> None:
+    async def _deliver(
+        self, socket: Socket, event: dict[str, Any], frame: dict[str, Any] | None
+    ) -> None:
         try:
-            if event["type"] == FORWARD_HTML:
-                await socket.listener.base_send({"type": "websocket.send", "text": event["html"]})
+            if frame is not None:
+                await socket.listener.base_send(frame)
                 return
             handler = getattr(socket.listener, get_handler_name(event), None)
             if handler is None:
@@ -240,6 +244,13 @@ class Fanout:
         for group in groups:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.layer.group_discard(group, channel), timeout=5)
+
+
+def frame_of(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The ASGI message that writes an HTML event to a socket; None for other events."""
+    if event["type"] != FORWARD_HTML:
+        return None
+    return {"type": "websocket.send", "text": event["html"]}
 
 
 _fanouts: WeakKeyDictionary[asyncio.AbstractEventLoop, Fanout] = WeakKeyDictionary()
