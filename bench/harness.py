@@ -28,7 +28,9 @@ import redis as redis_sync
 
 from bench.servers import LAYERS, BenchServer, Variant, cpu_seconds, machine, rss_kib
 from bench.wsclient import Recorder, SocketSpec, WsClient, open_client, raise_fd_limit, worker_main
-from tests.processes import manage, redis_server, server_env
+from support.asgi import manage, server_env
+from support.redis import redis_server
+from support.site import prepare_database
 
 PASSWORD = "bench-poster-password-not-secret"
 FILLER = "the quick brown fox jumps over the lazy dog while the benchmark watches"
@@ -154,8 +156,7 @@ class Run:
                 )
                 self.env.update(self.options.server_env)
                 log("migrate, collectstatic, seed users, rooms and sessions")
-                manage(self.env, "migrate", "--noinput")
-                manage(self.env, "collectstatic", "--noinput")
+                prepare_database(self.env)
                 seed = {
                     "users": self.needed_users(),
                     "password": PASSWORD,

@@ -13,8 +13,7 @@ from channels.layers import DEFAULT_CHANNEL_LAYER
 from django.urls import path
 
 from chatsite.asgi import serving  # sets Django up; logs which channel layer runs
-from rooms import logout
-from rooms.broadcast import FORWARD_HTML
+from rooms import protocol
 from rooms.consumers import RoomConsumer
 
 
@@ -22,14 +21,14 @@ class PerSocketRoomConsumer(RoomConsumer):
     channel_layer_alias = DEFAULT_CHANNEL_LAYER
 
     async def join(self, *groups: str) -> bool:
-        self.groups = [logout.user_group_name(self.scope["user"].pk), *groups]
+        self.groups = [protocol.user_group(self.scope["user"].pk), *groups]
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         return True
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        if message["type"] == FORWARD_HTML:
+        if message["type"] == protocol.HTML:
             await self.send(text_data=message["html"])
         else:
             await super().dispatch(message)

@@ -8,7 +8,8 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tests.processes import PROJECT_DIR, AsgiServer, port_accepts
+from support.asgi import AsgiServer
+from support.processes import PROJECT_DIR, port_accepts
 
 CORE = "channels_redis.core.RedisChannelLayer"
 PUBSUB = "channels_redis.pubsub.RedisPubSubChannelLayer"
@@ -120,7 +121,7 @@ VARIANTS_BY_NAME = {variant.name: variant for variant in VARIANTS}
 
 
 class BenchServer(AsgiServer):
-    """An AsgiServer (tests/processes.py) for a variant: uvicorn, daphne or the ceiling."""
+    """An AsgiServer (support/asgi.py) for a variant: uvicorn, daphne or the ceiling."""
 
     def __init__(self, env: dict[str, str], variant: Variant, log_path: Path) -> None:
         super().__init__(
@@ -140,9 +141,6 @@ class BenchServer(AsgiServer):
 
     def accepts(self) -> bool:
         return port_accepts(self.port)
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     @property
     def pid(self) -> int:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "template_partials",
+    "accounts",
     "rooms",
 ]
 
@@ -116,11 +117,34 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Each server process reads every group it serves on one layer channel (rooms/fanout.py):
-# room, lobby and user events for all its sockets queue there, not a socket's share.
-FANOUT_CHANNEL_CAPACITY = 10_000
+# room, lobby and user events for all its sockets queue there, not a socket's share. A
+# process this far behind closes its sockets (3012: they reconnect and catch up) rather
+# than queue more: the pub/sub layer's in-process queue is bounded to it too
+# (rooms/layer_adapter.py); the core layer drops what is over it, which the heartbeat sees.
+FANOUT_CHANNEL_CAPACITY = int(os.environ.get("FANOUT_CHANNEL_CAPACITY", "10000"))
 # How often each process checks, through the layer, that its groups still reach it. After
 # three missed beats its sockets reconnect and catch up.
 FANOUT_HEARTBEAT = float(os.environ.get("FANOUT_HEARTBEAT", "2"))
+# Slow and hostile clients (rooms/outbox.py, rooms/limits.py, chatsite/connections.py).
+# What may wait for one socket that reads slower than its room talks: past either bound it
+# is closed with 3012, reconnects and catches up over HTTP. Frames are shared by every
+# socket they go to, so a slow socket's own cost is the server's write buffer (64 KiB) plus
+# its share of these. 512 KiB is some 200 of the largest messages: seconds of the busiest room.
+FANOUT_SOCKET_MAX_FRAMES = int(os.environ.get("FANOUT_SOCKET_MAX_FRAMES", "256"))
+FANOUT_SOCKET_MAX_BYTES = int(os.environ.get("FANOUT_SOCKET_MAX_BYTES", str(512 * 1024)))
+# Seconds a closing socket has to read its close frame before its connection is dropped: a
+# peer that never reads would otherwise hold it, and its buffers, for good.
+SOCKET_CLOSE_GRACE = float(os.environ.get("SOCKET_CLOSE_GRACE", "2"))
+# Open sockets per person (tabs and devices) and per client address, in each server process;
+# the next is refused with 4429. Behind a proxy the address is X-Forwarded-For's (uvicorn's
+# --proxy-headers): without it every client shares the proxy's address and this one cap.
+SOCKETS_PER_USER = int(os.environ.get("SOCKETS_PER_USER", "20"))
+SOCKETS_PER_ADDRESS = int(os.environ.get("SOCKETS_PER_ADDRESS", "200"))
+# Frames a page never sends that a socket may send before it is closed (4400).
+SOCKET_MAX_UNEXPECTED_FRAMES = int(os.environ.get("SOCKET_MAX_UNEXPECTED_FRAMES", "10"))
+# Seconds a client has to send a request's line and headers, a websocket's handshake
+# included (chatsite.connections.HttpProtocol): then the connection is dropped.
+REQUEST_HEADER_TIMEOUT = float(os.environ.get("REQUEST_HEADER_TIMEOUT", "10"))
 # Redis connections one server process may hold. A socket that opens takes one for a moment
 # (presence, rate limits; joining a group the process is not yet in), so a reconnect storm
 # after a restart needs many at once: redis-py's default cap of 100 raises instead of
@@ -199,7 +223,7 @@ DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE = 64 * 1024
 
 # Rate limits, in the `limits` library's notation, each counted per user ("post",
 # "typing"), per username ("login", failed attempts only) or per client address
-# ("login_address"). rooms/ratelimit.py applies them.
+# ("login_address"). chatsite/ratelimit.py applies them.
 RATE_LIMITS = {
     "post": os.environ.get("RATE_LIMIT_POST", "5/5seconds"),
     "typing": os.environ.get("RATE_LIMIT_TYPING", "30/10seconds"),

@@ -4,9 +4,9 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="rooms:lobby", permanent=False)),
-    path("accounts/", include("rooms.account_urls")),
+    path("accounts/", include("accounts.urls")),
     path("chat/", include("rooms.urls")),
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "rooms.errors.bad_request"
+handler400 = "chatsite.errors.bad_request"

@@ -1,4 +1,4 @@
-"""Browser tests against real daphne processes sharing one redis-server and one database."""
+"""Browser tests against real uvicorn processes sharing one redis-server and one database."""
 
 from __future__ import annotations
 
@@ -6,24 +6,18 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
-from tests.processes import (
-    AsgiServer,
-    RedisServer,
-    manage,
-    postgres_database,
-    redis_server,
-    server_env,
-)
+from support.asgi import AsgiServer, manage
+from support.redis import RedisServer, redis_server
+from support.site import Site, running_site, suite_postgres
+from support.users import PASSWORD
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
-PASSWORD = "correct horse battery staple"
 USERS = ("alice", "bob", "carol")
 
 
@@ -51,48 +45,19 @@ def redis(tmp_path_factory) -> Iterator[RedisServer]:
         yield server
 
 
-@dataclass
-class Site:
-    """The deployment under test: its environment and its server processes."""
-
-    env: dict[str, str]
-    servers: list[AsgiServer]
-    directory: Path
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory, redis: RedisServer) -> Iterator[Site]:
-    """Two daphne processes sharing Redis and one database: a SQLite file or, when the suite
+    """Two uvicorn processes sharing Redis and one database: a SQLite file or, when the suite
     runs on PostgreSQL (TEST_DATABASE=postgres), a database of their own on its server."""
-    directory = tmp_path_factory.mktemp("site")
-    with ExitStack() as cleanup:
-        database_url = os.environ.get("DATABASE_URL", "")
-        if database_url.startswith(("postgres://", "postgresql://")):
-            own_database = postgres_database(database_url, f"e2e_site_{os.getpid()}")
-            database_url = cleanup.enter_context(own_database)
-        else:
-            database_url = f"sqlite:///{directory / 'chat.sqlite3'}"
-        env = server_env(
-            DATABASE_URL=database_url,
-            REDIS_URL=redis.url,
-            STATIC_ROOT=str(directory / "static"),
-            # Tests post faster than people; the limit itself is tested in tests/.
-            RATE_LIMIT_POST="1000/second",
-        )
-        manage(env, "migrate", "--noinput")
-        manage(env, "collectstatic", "--noinput")
-        create_users = "; ".join(
-            f"U.objects.create_user({name!r}, password={PASSWORD!r})" for name in USERS
-        )
-        manage(
-            env, "shell", "-c", f"from django.contrib.auth.models import User as U; {create_users}"
-        )
-        servers = []
-        for number in (1, 2):
-            server = AsgiServer(env, log_path=directory / f"server-{number}.log")
-            cleanup.callback(server.stop)  # before the database is dropped
-            servers.append(server.start())
-        yield Site(env, servers, directory)
+    with running_site(
+        tmp_path_factory.mktemp("site"),
+        users=USERS,
+        redis=redis,
+        postgres=suite_postgres(),
+        # Tests post faster than people; the limit itself is tested in tests/.
+        RATE_LIMIT_POST="1000/second",
+    ) as site:
+        yield site
 
 
 @pytest.fixture
@@ -101,13 +66,19 @@ def server(site: Site) -> AsgiServer:
 
 
 room_numbers = itertools.count(1)
+# Room names are at most 50 characters; room_name leaves this many for a test's own suffix.
+ROOM_SUFFIX_MAX = 10
 
 
 @pytest.fixture
 def room_name(request) -> str:
-    """A fresh room per test, so tests sharing the site never see each other's messages."""
+    """A fresh room per test, so tests sharing the site never see each other's messages.
+
+    Unique by its number; at most 40 characters, so a test that needs more rooms appends a
+    suffix of up to ROOM_SUFFIX_MAX (`f"{room_name}-dark"`) and gets distinct, valid names.
+    """
     words = re.sub(r"[^A-Za-z0-9]+", "-", request.node.name.removeprefix("test_"))
-    return f"e2e-{next(room_numbers)}-{words}"[:50].strip("-")
+    return f"e2e-{next(room_numbers)}-{words}"[: 50 - ROOM_SUFFIX_MAX].rstrip("-")
 
 
 @dataclass
@@ -166,11 +137,17 @@ def logged_in(browser: Browser, contexts, console: ConsoleWatch, server: AsgiSer
     return open_page
 
 
+def room_heading(page: Page, name: str):
+    """The room page's heading: exactly `#name` (` private` after a private room's), so
+    another room whose name starts with `name` never matches."""
+    return page.get_by_role("heading", name=re.compile(rf"^#{re.escape(name)}( private)?$"))
+
+
 def enter_room(page: Page, name: str) -> None:
     page.goto("/chat/")
     page.get_by_label("Room name").fill(name)
     page.get_by_role("button", name="Join or create").click()
-    expect(page.get_by_role("heading", name=f"#{name}")).to_be_visible()
+    expect(room_heading(page, name)).to_be_visible()
 
 
 def wait_until_live(page: Page) -> None:
@@ -206,9 +183,9 @@ def seed_messages(site: Site, room: str, author: str, count: int, prefix: str) -
     """Store `count` messages straight through the model, as if posted long ago."""
     manage(
         site.env, "shell", "-c",
-        "from django.contrib.auth.models import User; from rooms.models import Room; "
-        f"u = User.objects.get(username={author!r}); r = Room.open({room!r}, by=u); "
-        f"[r.post(u, f'{prefix} {{n}}') for n in range({count})]",
+        "from django.contrib.auth.models import User; from rooms.actions import open_room, post_message; "
+        f"u = User.objects.get(username={author!r}); r = open_room({room!r}, by=u); "
+        f"[post_message(r, u, f'{prefix} {{n}}') for n in range({count})]",
     )  # fmt: skip
 
 

@@ -1,20 +1,18 @@
 """Redis failing under open pages: posting goes on, and every page catches up once it is back.
 
-A site of its own (redis-server, two daphne processes, one SQLite file), since this test
+A site of its own (redis-server, two uvicorn processes, one database), since this test
 stops its Redis; the static files are the e2e site's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import PASSWORD, Site, bodies, enter_room, messages_with, send, wait_until_live
-from tests.live import Redis, create_users
-from tests.processes import AsgiServer, manage
+from e2e.conftest import bodies, enter_room, messages_with, send, wait_until_live
+from support.site import Site, running_site, suite_postgres
 
 # What Chromium and the htmx ws extension log while a socket cannot be opened.
 SOCKET_FAILED = r"WebSocket connection to .* failed|^\[object Event\]$"
@@ -22,33 +20,18 @@ SOCKET_FAILED = r"WebSocket connection to .* failed|^\[object Event\]$"
 RECONNECT_TIMEOUT_MS = 30_000
 
 
-@dataclass
-class FaultSite:
-    servers: list[AsgiServer]
-    redis: Redis
-
-
 @pytest.fixture(scope="module")
-def fault_site(site: Site, tmp_path_factory) -> Iterator[FaultSite]:
-    directory = tmp_path_factory.mktemp("fault-site")
-    redis = Redis(directory).start()
-    env = {
-        **site.env,
-        "DATABASE_URL": f"sqlite:///{directory / 'chat.sqlite3'}",
-        "REDIS_URL": redis.url,
-    }
-    env.pop("RATE_LIMIT_STORAGE_URL", None)
-    manage(env, "migrate", "--noinput")
-    create_users(env, ["alice", "bob"], PASSWORD)
-    servers = [AsgiServer(env, log_path=directory / f"server-{n}.log") for n in (1, 2)]
-    try:
-        for server in servers:
-            server.start()
-        yield FaultSite(servers, redis)
-    finally:
-        for server in servers:
-            server.stop()
-        redis.stop()
+def fault_site(site: Site, tmp_path_factory) -> Iterator[Site]:
+    """A site with a redis-server of its own to stop; the static files are the e2e site's."""
+    with running_site(
+        tmp_path_factory.mktemp("fault-site"),
+        users=["alice", "bob"],
+        postgres=suite_postgres(),
+        static=False,
+        STATIC_ROOT=site.env["STATIC_ROOT"],
+        RATE_LIMIT_POST=site.env["RATE_LIMIT_POST"],
+    ) as fault_site:
+        yield fault_site
 
 
 def test_with_redis_down_posts_are_kept_and_every_page_catches_up(

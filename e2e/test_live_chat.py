@@ -75,8 +75,9 @@ def test_without_javascript_posting_redirects_back_with_the_message(logged_in, r
     enter_room(page, room_name)
     page.get_by_label("Message", exact=True).fill("Sent without JavaScript")
     page.get_by_role("button", name="Send").click()
-    expect(page).to_have_url(f"/chat/{room_name}/")
+    # The room's URL was already the page's: first the message, on the page the post led to.
     expect(messages_with(page, "Sent without JavaScript")).to_have_count(1)
+    expect(page).to_have_url(f"/chat/{room_name}/")
 
 
 def test_without_javascript_an_empty_message_shows_an_error(logged_in, room_name):
@@ -105,7 +106,7 @@ def test_an_empty_message_shows_an_inline_error_and_sends_nothing(logged_in, roo
 
 def test_a_page_of_another_room_receives_nothing(logged_in, room_name):
     alice, bob = logged_in("alice"), logged_in("bob")
-    elsewhere = f"{room_name[:47]}-x"
+    elsewhere = f"{room_name}-other"
     enter_room(alice, room_name)
     enter_room(bob, elsewhere)
     for page in (alice, bob):
@@ -138,6 +139,8 @@ def test_signup_then_chat(browser, contexts, server, console, room_name):
     send(page, "dave's first words")
     expect(messages_with(page, "dave's first words")).to_have_count(1)
     page.get_by_role("button", name="Log out").click()
+    # Logged out once the form's answer is here: going on sooner could cut the logout short.
+    expect(page).to_have_url(f"{base}/accounts/login/")
     page.goto(f"/chat/{room_name}/")
     expect(page).to_have_url(f"{base}/accounts/login/?next=/chat/{room_name}/")
 

@@ -9,8 +9,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import Site, enter_room, messages_with, seed_messages
-from tests.processes import manage
+from e2e.conftest import enter_room, messages_with, seed_messages
+from support.asgi import manage
+from support.site import Site
 
 
 def unique_word() -> str:
@@ -69,14 +70,14 @@ def test_search_from_the_top_bar_opens_the_room_at_the_hit(
 
 def test_searching_one_room_then_all_the_rooms_one_may_see(logged_in, site: Site, room_name):
     word = unique_word()
-    other, hideout = f"{room_name[:40]}-other", f"{room_name[:40]}-hide"
+    other, hideout = f"{room_name}-other", f"{room_name}-hide"
     seed_messages(site, room_name, "alice", 1, f"{word} in this room")
     seed_messages(site, other, "alice", 1, f"{word} in another room")
     manage(
         site.env, "shell", "-c",
-        "from django.contrib.auth.models import User; from rooms.models import Room; "
-        f"u = User.objects.get(username='carol'); r = Room.open({hideout!r}, by=u, private=True); "
-        f"r.post(u, '{word} in a private room')",
+        "from django.contrib.auth.models import User; from rooms.actions import open_room, post_message; "
+        f"u = User.objects.get(username='carol'); r = open_room({hideout!r}, by=u, private=True); "
+        f"post_message(r, u, '{word} in a private room')",
     )  # fmt: skip
     page = logged_in("alice")
     enter_room(page, room_name)

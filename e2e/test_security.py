@@ -13,18 +13,17 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from chatsite.ratelimit import TOO_MANY_MESSAGES
 from e2e.conftest import (
-    PASSWORD,
-    Site,
     enter_room,
     messages_with,
     send,
     wait_until_live,
 )
-from rooms.ratelimit import TOO_MANY_MESSAGES
-from tests.live import create_users
+from support.asgi import AsgiServer, manage
+from support.site import Site
+from support.users import create_users
 from tests.markup import HOSTILE_BODIES
-from tests.processes import AsgiServer, manage
 
 # Chromium's words for a response it logs as an error, and for what CSP refused.
 TOO_MANY_REQUESTS = r"the server responded with a status of 429"
@@ -100,9 +99,9 @@ def test_hostile_bodies_stay_inert_text_on_every_page(logged_in, site, room_name
     corpus = {**HOSTILE_BODIES, "10000-combining-marks": "Z" + "\u0301" * 10_000}
     manage(
         site.env, "shell", "-c",
-        "import json; from django.contrib.auth.models import User; from rooms.models import Room; "
-        f"u = User.objects.get(username='carol'); r = Room.open({room_name!r}, by=u); "
-        f"[r.post(u, body) for body in json.loads({json.dumps(list(corpus.values()))!r})]",
+        "import json; from django.contrib.auth.models import User; from rooms.actions import open_room, post_message; "
+        f"u = User.objects.get(username='carol'); r = open_room({room_name!r}, by=u); "
+        f"[post_message(r, u, body) for body in json.loads({json.dumps(list(corpus.values()))!r})]",
     )  # fmt: skip
     # And one typed into the composer: back through the POST answer, and to bob by socket.
     typed = "</textarea><script>window.__xss = 'typed'</script><img src=x onerror=alert(1)>"
@@ -132,7 +131,7 @@ def strict_server(site: Site, tmp_path_factory) -> Iterator[AsgiServer]:
     """A third server on the same database and Redis, posting limited to 5 a minute (the
     e2e site's own servers barely limit posting, so other tests may post fast)."""
     env = {**site.env, "RATE_LIMIT_POST": "5/minute"}
-    create_users(site.env, ["mallory"], PASSWORD)
+    create_users(site.env, ["mallory"])
     server = AsgiServer(env, log_path=tmp_path_factory.mktemp("strict") / "server.log")
     yield server.start()
     server.stop()

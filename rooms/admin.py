@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from rooms import actions
 from rooms.models import Membership, Message, Room
 
 
@@ -32,7 +33,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
         # Through the room, so the member's open sockets to it close.
-        obj.room.remove_member(obj.user)
+        actions.remove_member(obj.room, obj.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
         for membership in queryset.select_related("room", "user"):
@@ -55,12 +56,13 @@ class MessageAdmin(admin.ModelAdmin):
     exclude = ["mentions"]
 
     def has_change_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
-        # Edits go through Message.edit (rendering, revision, broadcast): only authors edit.
+        # Edits go through rooms.actions.edit_message (rendering, revision, broadcast),
+        # and only authors edit.
         return False
 
     def delete_model(self, request: HttpRequest, obj: Message) -> None:
-        obj.delete_for_everyone()
+        actions.delete_message(obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
         for message in queryset.filter(deleted_at__isnull=True).select_related("room"):
-            message.delete_for_everyone()
+            actions.delete_message(message)

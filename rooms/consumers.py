@@ -11,17 +11,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from rooms import broadcast, logout, presence, ratelimit
+from chatsite import ratelimit
+from rooms import broadcast, presence, protocol
 from rooms.fanout import fanout
 from rooms.models import Membership, Room
+from rooms.protocol import CLOSE_FORBIDDEN, CLOSE_NO_SUCH_ROOM, CLOSE_UNAUTHENTICATED
 
 logger = logging.getLogger(__name__)
-
-# Application close codes (4000-4999). The htmx ws extension reconnects only after
-# 1006/1011/1012/1013, so these end the socket for good instead of retrying forever.
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_NO_SUCH_ROOM = 4404
 
 
 @database_sync_to_async
@@ -44,7 +40,7 @@ class FragmentConsumer(AsyncWebsocketConsumer):
     """A page that receives server-rendered fragments, written to it verbatim by this
     process's fan-out (rooms/fanout.py), which listens to the channel layer for it.
 
-    Every socket is in its user's group too, so logging out closes it (rooms/logout.py).
+    Every socket is in its user's group too, so logging out closes it (accounts/signals.py).
     """
 
     # The fan-out receives for every socket of the process: no channel of its own.
@@ -52,7 +48,7 @@ class FragmentConsumer(AsyncWebsocketConsumer):
 
     async def join(self, *groups: str) -> bool:
         """Join `groups` and open; False, with the handshake refused, when the layer is down."""
-        user_group = logout.user_group_name(self.scope["user"].pk)
+        user_group = protocol.user_group(self.scope["user"].pk)
         try:
             await fanout().join(self, (user_group, *groups))
         except Exception as error:  # noqa: BLE001 - one log line, not a traceback per socket
@@ -112,7 +108,7 @@ class RoomConsumer(FragmentConsumer):
         if not visible:
             await self.refuse(CLOSE_FORBIDDEN)
             return
-        if not await self.join(room.group_name):
+        if not await self.join(protocol.room_group(room.pk)):
             return
         self.room_id = room.pk
         await self.update_presence(presence.store().join)
@@ -166,4 +162,4 @@ class LobbyConsumer(FragmentConsumer):
         if not await self.authenticated():
             return
         private = await private_rooms_of(self.scope["user"])
-        await self.join(broadcast.PUBLIC_LOBBY, *map(broadcast.private_lobby, private))
+        await self.join(protocol.PUBLIC_LOBBY, *map(protocol.private_lobby, private))

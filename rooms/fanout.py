@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from weakref import WeakKeyDictionary
@@ -26,14 +25,10 @@ from channels.consumer import get_handler_name
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 
-from rooms.broadcast import FORWARD_HTML, HEARTBEAT
+from rooms import protocol
+from rooms.protocol import CLOSE_RECONNECT, HEARTBEAT
 
 logger = logging.getLogger(__name__)
-
-# "Reconnect, and catch up": the page (static/htmx/chat.js) reconnects after any close code
-# below 4000, and fetches what it missed when it is back. Not 1012, which would say the
-# same: daphne (autobahn) lets an application close only with 1000 or 3000-4999.
-CLOSE_RECONNECT = 3012
 
 
 class Listener(Protocol):
@@ -127,7 +122,7 @@ class Fanout:
 
     async def _start(self) -> None:
         channel = await self.layer.new_channel()
-        heartbeat_group = f"fanout-heartbeat-{uuid.uuid4().hex}"
+        heartbeat_group = protocol.heartbeat_group()
         await self.layer.group_add(heartbeat_group, channel)
         self.channel, self.heartbeat_group = channel, heartbeat_group
         self.heard_at = self.received_at = time.monotonic()
@@ -248,7 +243,7 @@ class Fanout:
 
 def frame_of(event: dict[str, Any]) -> dict[str, Any] | None:
     """The ASGI message that writes an HTML event to a socket; None for other events."""
-    if event["type"] != FORWARD_HTML:
+    if event["type"] != protocol.HTML:
         return None
     return {"type": "websocket.send", "text": event["html"]}
 

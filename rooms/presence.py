@@ -18,6 +18,8 @@ from weakref import WeakKeyDictionary
 import redis.asyncio as redis
 from django.conf import settings
 
+from rooms import broadcast
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -188,11 +190,9 @@ _coalescers: WeakKeyDictionary[asyncio.AbstractEventLoop, Coalescer] = WeakKeyDi
 
 async def announce(room_id: int, snapshot: Snapshot) -> None:
     """Tell the room's pages who is here now, coalesced (Coalescer)."""
-    from rooms.broadcast import presence_changed
-
     loop = asyncio.get_running_loop()
     if loop not in _coalescers:
-        _coalescers[loop] = Coalescer(settings.PRESENCE_INTERVAL, presence_changed)
+        _coalescers[loop] = Coalescer(settings.PRESENCE_INTERVAL, broadcast.presence_changed)
     await _coalescers[loop].changed(room_id, snapshot)
 
 

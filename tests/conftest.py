@@ -10,8 +10,9 @@ from django.test import Client
 from redis import Redis
 
 from chatsite.asgi import application
+from rooms.actions import open_room, post_message
 from rooms.models import Room
-from tests.processes import RedisServer, redis_server
+from support.redis import RedisServer, redis_server
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +80,7 @@ def bob(db):
 
 @pytest.fixture
 def room(db, alice) -> Room:
-    return Room.open("general", by=alice)
+    return open_room("general", by=alice)
 
 
 @pytest.fixture
@@ -114,7 +115,7 @@ def socket_for(cookies) -> Callable[..., WebsocketCommunicator]:
     return socket_for
 
 
-post = database_sync_to_async(Room.post)
+post = database_sync_to_async(post_message)
 PRESENCE_PREFIX = '<div hx-swap-oob="merge:.room-header"><div id="presence"'
 
 

@@ -30,7 +30,7 @@ DATABASE_CHOICES = ("sqlite", "postgres")
 
 def start_postgres() -> str:
     """Start a throwaway PostgreSQL server for this pytest process; return its URL."""
-    from tests.processes import MissingDependency, postgres_server
+    from support.postgres import MissingDependency, postgres_server
 
     directory = Path(tempfile.mkdtemp(prefix="chat-test-postgres-"))
     cleanup = ExitStack()

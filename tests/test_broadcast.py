@@ -8,8 +8,10 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from template_partials.templatetags.partials import TemplateProxy
 
-from rooms.models import Message, Room
-from tests.processes import free_port
+from rooms import fragments, protocol
+from rooms.actions import open_room, post_message
+from rooms.models import Message
+from support.processes import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,34 +43,38 @@ async def test_a_message_is_rendered_once_whatever_the_number_of_listeners(
     redis_layer, room, alice, message_renders, listeners
 ):
     layer = get_channel_layer()
-    channels = await listen(room.group_name, listeners)
-    message = await database_sync_to_async(room.post)(alice, "hello")
+    channels = await listen(protocol.room_group(room.pk), listeners)
+    message = await database_sync_to_async(post_message)(room, alice, "hello")
     received = [await layer.receive(channel) for channel in channels]
-    event = {"type": "room.html", "html": message.live_html, "group": room.group_name}
+    event = {
+        "type": "room.html",
+        "html": fragments.message(message),
+        "group": protocol.room_group(room.pk),
+    }
     assert received == [event] * listeners
     assert message_renders.count("message") == 1
 
 
 async def test_a_rolled_back_post_broadcasts_nothing(redis_layer, room, alice, bob):
     layer = get_channel_layer()
-    [channel] = await listen(room.group_name, 1)
+    [channel] = await listen(protocol.room_group(room.pk), 1)
 
     @database_sync_to_async
     def post_then_roll_back():
         try:
             with transaction.atomic():
-                room.post(alice, "never happened")
+                post_message(room, alice, "never happened")
                 raise RuntimeError("roll back")
         except RuntimeError:
             pass
-        return room.post(bob, "this one stands")
+        return post_message(room, bob, "this one stands")
 
     kept = await post_then_roll_back()
     # One channel delivers in order: a broadcast of the rolled-back post would come first.
     assert await layer.receive(channel) == {
         "type": "room.html",
-        "html": kept.live_html,
-        "group": room.group_name,
+        "html": fragments.message(kept),
+        "group": protocol.room_group(room.pk),
     }
     assert await database_sync_to_async(list)(Message.objects.values_list("body", flat=True)) == [
         "this one stands"
@@ -91,7 +97,7 @@ def test_an_unreachable_channel_layer_is_logged_and_the_post_still_stands(
     assert response.status_code == 200
     assert Message.objects.get().body == "stored anyway"
     sent_to = [record.getMessage().split(" failed: ")[0] for record in caplog.records]
-    assert sent_to == [f"Broadcast to {room.group_name}", "Broadcast to lobby-public"]
+    assert sent_to == [f"Broadcast to {protocol.room_group(room.pk)}", "Broadcast to lobby-public"]
     assert all("ConnectionError" in record.getMessage() for record in caplog.records)
     assert all(record.exc_info is None for record in caplog.records)
 
@@ -104,5 +110,5 @@ def test_room_post_survives_a_layer_failure_inside_an_outer_transaction(settings
         }
     }
     with transaction.atomic():
-        Room.open("another", by=alice).post(alice, "nested")
+        post_message(open_room("another", by=alice), alice, "nested")
     assert Message.objects.get().body == "nested"

@@ -8,10 +8,12 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from chatsite.asgi import application
-from rooms.consumers import CLOSE_NO_SUCH_ROOM, CLOSE_UNAUTHENTICATED, RoomConsumer
-from rooms.models import Room
+from rooms import fragments
+from rooms.actions import open_room
+from rooms.consumers import RoomConsumer
+from rooms.protocol import CLOSE_NO_SUCH_ROOM, CLOSE_UNAUTHENTICATED
+from support.processes import free_port
 from tests.conftest import ORIGIN, next_message, post
-from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,7 +23,7 @@ async def test_receives_each_broadcast_verbatim(redis_layer, socket_for, room, a
     connected, _ = await socket.connect()
     assert connected
     message = await post(room, alice, "hello <there>")
-    assert await next_message(socket) == message.live_html
+    assert await next_message(socket) == fragments.message(message)
     await socket.disconnect()
 
 
@@ -32,19 +34,19 @@ async def test_every_socket_in_the_room_gets_the_same_fragment(
     for socket in sockets:
         assert (await socket.connect())[0]
     message = await post(room, alice, "to everyone")
-    assert [await next_message(socket) for socket in sockets] == [message.live_html] * 3
+    assert [await next_message(socket) for socket in sockets] == [fragments.message(message)] * 3
     for socket in sockets:
         await socket.disconnect()
 
 
 async def test_rooms_are_isolated(redis_layer, socket_for, room, alice, bob):
-    other = await database_sync_to_async(Room.open)("other", by=alice)
+    other = await database_sync_to_async(open_room)("other", by=alice)
     in_other = socket_for(bob, "other")
     assert (await in_other.connect())[0]
     await post(room, alice, "only for general")
     for_other = await post(other, alice, "only for other")
     # Delivery to one socket is in order: had general's message leaked, it would come first.
-    assert await next_message(in_other) == for_other.live_html
+    assert await next_message(in_other) == fragments.message(for_other)
     await in_other.disconnect()
 
 
@@ -52,7 +54,7 @@ async def test_room_name_in_the_url_ignores_case(redis_layer, socket_for, room, 
     socket = socket_for(alice, "GENERAL")
     assert (await socket.connect())[0]
     message = await post(room, alice, "hi")
-    assert await next_message(socket) == message.live_html
+    assert await next_message(socket) == fragments.message(message)
     await socket.disconnect()
 
 
@@ -111,7 +113,7 @@ async def test_inbound_frames_are_ignored(redis_layer, socket_for, room, alice, 
     await socket.send_to(bytes_data=frame.encode())
     # The socket still works and nothing was relayed or stored.
     message = await post(room, alice, "still here")
-    assert await next_message(socket) == message.live_html
+    assert await next_message(socket) == fragments.message(message)
     assert await database_sync_to_async(room.messages.count)() == 1
     await socket.disconnect()
 

@@ -10,10 +10,11 @@ from channels.layers import get_channel_layer
 from redis.asyncio import Redis as AsyncRedis
 from redis.exceptions import ConnectionError
 
-from rooms import broadcast
-from rooms.fanout import CLOSE_RECONNECT, Fanout, fanout
+from rooms import broadcast, fragments, protocol
+from rooms.fanout import Fanout, fanout
+from rooms.protocol import CLOSE_RECONNECT
+from support.redis import RedisServer
 from tests.conftest import next_message, post
-from tests.live import Redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,13 +35,13 @@ async def test_one_layer_channel_per_process_however_many_sockets(
     sockets = [socket_for(user, "general") for user in (alice, bob, bob, alice)]
     for socket in sockets:
         assert (await socket.connect())[0]
-    assert await subscribers(redis_layer, room.group_name) == 1
+    assert await subscribers(redis_layer, protocol.room_group(room.pk)) == 1
     message = await post(room, alice, "one layer message, four sockets")
-    assert [await next_message(socket) for socket in sockets] == [message.live_html] * 4
+    assert [await next_message(socket) for socket in sockets] == [fragments.message(message)] * 4
     for socket in sockets:
         await socket.disconnect()
     # The last socket out takes the process out of the group.
-    assert await subscribers(redis_layer, room.group_name) == 0
+    assert await subscribers(redis_layer, protocol.room_group(room.pk)) == 0
 
 
 async def test_a_process_stays_in_the_group_while_one_socket_is_open(
@@ -50,9 +51,9 @@ async def test_a_process_stays_in_the_group_while_one_socket_is_open(
     for socket in (staying, leaving):
         assert (await socket.connect())[0]
     await leaving.disconnect()
-    assert await subscribers(redis_layer, room.group_name) == 1
+    assert await subscribers(redis_layer, protocol.room_group(room.pk)) == 1
     message = await post(room, bob, "still delivered")
-    assert await next_message(staying) == message.live_html
+    assert await next_message(staying) == fragments.message(message)
     await staying.disconnect()
 
 
@@ -87,12 +88,12 @@ async def until(condition) -> None:
 async def test_what_arrives_between_joining_and_opening_is_sent_after_opening(redis_layer):
     hub, listener = fanout(), Recorder()
     await hub.join(listener, ("early",))
-    await broadcast.send("early", {"type": broadcast.FORWARD_HTML, "html": "first"})
-    await broadcast.send("early", {"type": broadcast.FORWARD_HTML, "html": "second"})
+    await broadcast.send("early", {"type": protocol.HTML, "html": "first"})
+    await broadcast.send("early", {"type": protocol.HTML, "html": "second"})
     await until(lambda: len(hub.sockets[listener].waiting) == 2)
     assert listener.frames == []
     await hub.open(listener)
-    await broadcast.send("early", {"type": broadcast.FORWARD_HTML, "html": "third"})
+    await broadcast.send("early", {"type": protocol.HTML, "html": "third"})
     await until(lambda: len(listener.frames) == 3)
     assert listener.frames == ["first", "second", "third"]
     await hub.leave(listener)
@@ -104,7 +105,7 @@ async def test_a_socket_that_fails_does_not_stop_the_others(redis_layer, caplog)
     for listener in (broken, fine):
         await hub.join(listener, ("shared",))
         await hub.open(listener)
-    await broadcast.send("shared", {"type": broadcast.FORWARD_HTML, "html": "for both"})
+    await broadcast.send("shared", {"type": protocol.HTML, "html": "for both"})
     await until(lambda: fine.frames == ["for both"])
     assert "Could not send room.html: RuntimeError: the socket is gone" in caplog.text
     for listener in (broken, fine):
@@ -116,7 +117,7 @@ async def test_events_without_a_handler_are_ignored(redis_layer):
     await hub.join(listener, ("odd",))
     await hub.open(listener)
     await broadcast.send("odd", {"type": "no.such.handler"})
-    await broadcast.send("odd", {"type": broadcast.FORWARD_HTML, "html": "after it"})
+    await broadcast.send("odd", {"type": protocol.HTML, "html": "after it"})
     await until(lambda: listener.frames == ["after it"])
     await hub.leave(listener)
 
@@ -127,7 +128,7 @@ async def test_a_forgotten_socket_gets_nothing_more(redis_layer):
         await hub.join(listener, ("room",))
         await hub.open(listener)
     hub.forget(closing)
-    await broadcast.send("room", {"type": broadcast.FORWARD_HTML, "html": "later"})
+    await broadcast.send("room", {"type": protocol.HTML, "html": "later"})
     await until(lambda: staying.frames == ["later"])
     assert closing.frames == []
     for listener in (closing, staying):
@@ -137,7 +138,7 @@ async def test_a_forgotten_socket_gets_nothing_more(redis_layer):
 @pytest.fixture
 def own_redis(tmp_path, settings, redis_layer):
     """A redis-server of the test's own, to stop and flush, on the parametrized layer."""
-    server = Redis(tmp_path).start()
+    server = RedisServer(tmp_path).start()
     backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
     # As in chatsite/settings.py: a pooled connection that Redis dropped is reopened.
     host = {"address": server.url, "retry_on_error": [ConnectionError]}
@@ -174,7 +175,7 @@ async def test_a_redis_that_forgets_its_data_loses_no_socket(own_redis, settings
         assert "no heartbeat" in caplog.text
     else:
         # Pub/sub subscriptions are not data: the socket goes on receiving.
-        await broadcast.send("forgotten", {"type": broadcast.FORWARD_HTML, "html": "still here"})
+        await broadcast.send("forgotten", {"type": protocol.HTML, "html": "still here"})
         await until(lambda: listener.frames == ["still here"])
         await hub.leave(listener)
 
@@ -187,7 +188,7 @@ async def test_a_dropped_layer_connection_loses_nothing(own_redis, settings, cap
     async with AsyncRedis.from_url(own_redis.url) as client:
         await client.client_kill_filter(_type="pubsub")
         await client.client_kill_filter(_type="normal", skipme=True)
-    await broadcast.send("dropped", {"type": broadcast.FORWARD_HTML, "html": "sent after"})
+    await broadcast.send("dropped", {"type": protocol.HTML, "html": "sent after"})
     if settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("core.RedisChannelLayer"):
         # The core layer queues each channel's events in Redis: the read resumes, nothing
         # is missed, the socket stays.
@@ -213,7 +214,7 @@ async def test_a_busy_process_is_not_taken_for_a_lost_one(own_redis, caplog):
     await hub.open(listener)
     sent = [f"frame {number}" for number in range(80)]  # 4 s of work; heartbeats every 0.5 s
     for text in sent:
-        await broadcast.send("busy", {"type": broadcast.FORWARD_HTML, "html": text})
+        await broadcast.send("busy", {"type": protocol.HTML, "html": text})
     await until(lambda: len(listener.frames) == len(sent))
     assert listener.frames == sent
     assert "Channel layer lost" not in caplog.text
@@ -231,7 +232,7 @@ async def test_after_a_restart_sockets_join_again(own_redis):
     second = Recorder()
     await hub.join(second, ("again",))
     await hub.open(second)
-    await broadcast.send("again", {"type": broadcast.FORWARD_HTML, "html": "back"})
+    await broadcast.send("again", {"type": protocol.HTML, "html": "back"})
     await until(lambda: second.frames == ["back"])
     await hub.leave(second)
 

@@ -1,4 +1,4 @@
-"""Faults and floods against the real thing: daphne processes, redis-server, one SQLite file.
+"""Faults and floods against the real thing: uvicorn processes, redis-server, one SQLite file.
 
 Each test injects a fault (concurrent writers, oversized frames, a lost Redis, a server
 restart under 500 sockets) and counts what was sent, stored and delivered. The figures are
@@ -13,31 +13,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from tests.live import (
-    HttpClient,
-    Redis,
-    create_users,
-    message_ids,
-    receive_until,
-    until_closed,
-)
-from tests.processes import (
-    MAX_FRAME,
-    PROJECT_DIR,
-    AsgiServer,
-    manage,
-    server_env,
-    wait_until,
-)
+from support.asgi import MAX_FRAME
+from support.http import HttpClient, message_ids, receive_until, until_closed
+from support.processes import PROJECT_DIR, wait_until
+from support.site import Site, running_site
 
-PASSWORD = "correct horse battery staple"
 WRITERS = 8
 POSTS_PER_WRITER = 50
 STORM_SOCKETS = 500
@@ -45,28 +31,18 @@ STORM_USERS = 5
 STORM_ROOMS = 25
 
 
-@dataclass
-class Site:
-    env: dict[str, str]
-    servers: list[AsgiServer]
-    redis: Redis
-    database: Path
+def count(site: Site, room: str) -> int:
+    """Messages stored in `room`, read straight from the SQLite file."""
+    with sqlite3.connect(database(site)) as db:
+        query = (
+            "SELECT COUNT(*) FROM rooms_message JOIN rooms_room"
+            " ON rooms_room.id = rooms_message.room_id WHERE rooms_room.name = ?"
+        )
+        return db.execute(query, [room]).fetchone()[0]
 
-    def count(self, room: str) -> int:
-        with sqlite3.connect(self.database) as db:
-            query = (
-                "SELECT COUNT(*) FROM rooms_message JOIN rooms_room"
-                " ON rooms_room.id = rooms_message.room_id WHERE rooms_room.name = ?"
-            )
-            return db.execute(query, [room]).fetchone()[0]
 
-    def log(self, server: AsgiServer) -> str:
-        return server.log_path.read_text(errors="replace")
-
-    def client(self, username: str, server: AsgiServer | None = None) -> HttpClient:
-        client = HttpClient((server or self.servers[0]).url)
-        assert client.login(username, PASSWORD).status == 200
-        return client
+def database(site: Site) -> Path:
+    return Path(site.database_url.removeprefix("sqlite:///"))
 
 
 # Each test posts as users of its own, so no test's posts count against another's limit.
@@ -85,27 +61,10 @@ USERS = [
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
-    """Two daphne processes sharing one redis-server and one SQLite file, as deployed."""
-    directory = tmp_path_factory.mktemp("faults")
-    redis = Redis(directory).start()
-    database = directory / "chat.sqlite3"
-    env = server_env(
-        DATABASE_URL=f"sqlite:///{database}",
-        REDIS_URL=redis.url,
-        STATIC_ROOT=str(directory / "static"),
-    )
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    create_users(env, USERS, PASSWORD)
-    servers = [AsgiServer(env, log_path=directory / f"server-{n}.log") for n in (1, 2)]
-    try:
-        for server in servers:
-            server.start()
-        yield Site(env, servers, redis, database)
-    finally:
-        for server in servers:
-            server.stop()
-        redis.stop()
+    """Two uvicorn processes sharing one redis-server (the site's own, for the outage) and one
+    SQLite file, as deployed."""
+    with running_site(tmp_path_factory.mktemp("faults"), users=USERS) as site:
+        yield site
 
 
 # Concurrent writers -------------------------------------------------------------------------
@@ -116,6 +75,7 @@ import django
 
 django.setup()
 from django.contrib.auth.models import User
+from rooms.actions import post_message
 from rooms.models import Room
 
 room = Room.objects.get(name="writers")
@@ -123,7 +83,7 @@ author = User.objects.get(username=sys.argv[1])
 print("ready", flush=True)
 sys.stdin.readline()
 for number in range(int(sys.argv[2])):
-    room.post(author, f"{sys.argv[1]} #{number}")
+    post_message(room, author, f"{sys.argv[1]} #{number}")
 print("done", flush=True)
 """
 
@@ -152,10 +112,10 @@ def test_eight_processes_posting_at_once_store_exactly_every_message(site):
         assert out == "done\n"
         assert "database is locked" not in err
     sent = WRITERS * POSTS_PER_WRITER
-    stored = site.count("writers")
+    stored = count(site, "writers")
     print(f"\n{WRITERS} processes x {POSTS_PER_WRITER} posts: {sent} sent, {stored} stored")
     assert stored == sent
-    with sqlite3.connect(site.database) as db:
+    with sqlite3.connect(database(site)) as db:
         bodies = {body for (body,) in db.execute("SELECT body FROM rooms_message")}
     expected = {f"writer{w} #{n}" for w in range(WRITERS) for n in range(POSTS_PER_WRITER)}
     assert expected <= bodies
@@ -202,8 +162,8 @@ async def test_an_oversized_frame_drops_the_connection_and_stores_nothing(site):
         assert await until_closed(big) in {1006, 1009}
         posted = client.post_message("frames", "after the big one")
         await receive_until(small, f'id="message-{message_ids(posted.text)[0]}"')
-    assert site.count("frames") == 1
-    assert "Traceback" not in site.log(site.servers[0])
+    assert count(site, "frames") == 1
+    assert "Traceback" not in site.servers[0].log_text()
 
 
 async def test_malformed_frames_leave_the_socket_open_and_are_logged(site):
@@ -211,19 +171,19 @@ async def test_malformed_frames_leave_the_socket_open_and_are_logged(site):
     client.open_room("malformed")
     server = site.servers[0]
     frames = ["not json", "{", '{"type": "room.html"}', "[]", b"\x00\xff"]
-    before = site.log(server).count("INFO rooms.consumers")
+    before = server.log_text().count("INFO rooms.consumers")
     async with client.socket("malformed") as socket:
         for frame in frames:
             await socket.send(frame)
         wait_until(
-            lambda: site.log(server).count("INFO rooms.consumers") - before == len(frames),
+            lambda: server.log_text().count("INFO rooms.consumers") - before == len(frames),
             timeout=30,
             what="the ignored frames to be logged",
         )
         posted = client.post_message("malformed", "still open")
         await receive_until(socket, f'id="message-{message_ids(posted.text)[0]}"')
-    assert site.count("malformed") == 1
-    assert "Traceback" not in site.log(server)
+    assert count(site, "malformed") == 1
+    assert "Traceback" not in server.log_text()
 
 
 async def test_logging_out_closes_that_users_sockets_on_every_server(site):
@@ -261,7 +221,7 @@ def test_the_post_limit_holds_across_server_processes(site):
     ]
     print(f"\nflood of 8 posts through 2 processes: {statuses}")
     assert statuses == [200] * 5 + [429] * 3
-    assert site.count("flood") == 5
+    assert count(site, "flood") == 5
     assert bob.post_message("flood", "bob is not limited").status == 200
 
 
@@ -280,7 +240,7 @@ async def test_a_reconnect_storm_of_500_sockets_all_succeed(site):
         return await asyncio.gather(*(user.socket(room) for user, room in plan))
 
     sockets = await open_all()
-    log_before = len(site.log(server))
+    log_before = len(server.log_text())
     server.restart()  # every socket drops at once ...
     for socket in sockets:
         assert await until_closed(socket) is not None
@@ -295,7 +255,7 @@ async def test_a_reconnect_storm_of_500_sockets_all_succeed(site):
         )
     finally:
         await asyncio.gather(*(socket.close() for socket in sockets))
-    log = site.log(server)[log_before:]
+    log = server.log_text()[log_before:]
     print(f"\nreconnect storm: {STORM_SOCKETS} sockets reconnected, each got its room's message")
     for error in ["Too many connections", "MaxConnectionsError", "Traceback", "ERROR"]:
         assert error not in log
@@ -308,10 +268,11 @@ import django
 django.setup()
 from django.contrib.auth.models import User
 from rooms.models import Room
+from rooms.actions import post_message
 
 author = User.objects.get(username="alice")
 for name in sys.argv[1:]:
-    print(name, Room.objects.get(name=name).post(author, f"to {name}").pk)
+    print(name, post_message(Room.objects.get(name=name), author, f"to {name}").pk)
 """
 
 
@@ -331,7 +292,7 @@ async def test_with_redis_down_posts_are_stored_and_pages_catch_up_afterwards(si
     alice.open_room("outage")
     async with bob.socket("outage") as socket:
         site.redis.stop()
-        # The consumer loses its channel layer: daphne closes the socket, the page retries.
+        # The consumer loses its channel layer: the server closes the socket, the page retries.
         assert await until_closed(socket) is not None
     sent = []
     try:
@@ -346,11 +307,11 @@ async def test_with_redis_down_posts_are_stored_and_pages_catch_up_afterwards(si
         assert plain.status == 200  # the redirect, followed, to the room page
     finally:
         site.redis.start()
-    stored = site.count("outage")
+    stored = count(site, "outage")
     assert stored == 4
-    log = site.log(first)
+    log = first.log_text()
     assert "ERROR rooms.broadcast: Broadcast to" in log
-    assert "ERROR rooms.ratelimit: Rate limit post unchecked" in log
+    assert "ERROR chatsite.ratelimit: Rate limit post unchecked" in log
     # Back with Redis: a page reconnects and catches up with everything it missed, once.
     async with bob.socket("outage") as socket:
         posted = alice.post_message("outage", "Redis is back")

@@ -21,8 +21,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from rooms import formatting
+from rooms.actions import add_member, open_room, post_message
 from rooms.formatting import Formatted, format_message, mention_candidates
-from rooms.models import Room
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a"}
 VOID_TAGS = {"br"}
@@ -368,14 +368,14 @@ def test_mention_candidates():
 @pytest.mark.django_db
 def test_a_private_room_mentions_only_its_members(alice, bob):
     outsider = type(alice).objects.create_user("Carol", password="x")
-    private = Room.open("secret", by=alice, private=True)
-    private.add_member(bob)
-    message = private.post(alice, "@bob @carol @alice @nobody")
+    private = open_room("secret", by=alice, private=True)
+    add_member(private, bob)
+    message = post_message(private, alice, "@bob @carol @alice @nobody")
     assert message.mention_names == "alice bob"
     assert message.body_html == f"<p>{mention('bob')} @carol {mention('alice')} @nobody</p>"
     assert set(message.mentions.all()) == {alice, bob}
-    public = Room.open("general", by=alice)
-    assert public.post(bob, "@CAROL").body_html == f"<p>{mention('Carol')}</p>"
+    public = open_room("general", by=alice)
+    assert post_message(public, bob, "@CAROL").body_html == f"<p>{mention('Carol')}</p>"
     assert outsider in public.messages.get().mentions.all()
 
 

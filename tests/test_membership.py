@@ -10,9 +10,19 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from chatsite.asgi import application
+from rooms import fragments, protocol
+from rooms.actions import (
+    add_member,
+    delete_message,
+    edit_message,
+    open_direct,
+    open_room,
+    post_message,
+    remove_member,
+)
 from rooms.admin import MessageAdmin
-from rooms.consumers import CLOSE_FORBIDDEN
 from rooms.models import Membership, Message, Room
+from rooms.protocol import CLOSE_FORBIDDEN
 from tests.conftest import ORIGIN, PRESENCE_PREFIX, next_message, post, session_cookie
 
 HTMX = {"HX-Request": "true"}
@@ -25,8 +35,8 @@ def carol(django_user_model):
 
 @pytest.fixture
 def secret(alice, bob) -> Room:
-    room = Room.open("secret", by=alice, private=True)
-    room.add_member(bob)
+    room = open_room("secret", by=alice, private=True)
+    add_member(room, bob)
     return room
 
 
@@ -39,7 +49,7 @@ def client_for(user) -> Client:
 @pytest.mark.django_db
 class TestPrivateRooms:
     def test_the_creator_is_the_first_member(self, alice):
-        room = Room.open("hidden", by=alice, private=True)
+        room = open_room("hidden", by=alice, private=True)
         assert list(room.members.all()) == [alice]
         assert room.kind == Room.Kind.PRIVATE
 
@@ -54,7 +64,7 @@ class TestPrivateRooms:
          "/chat/secret/messages/?after=0", "/chat/secret/messages/?before=99"],
     )  # fmt: skip
     def test_a_non_member_gets_404_for_every_page(self, secret, carol, path):
-        secret.post(secret.created_by, "members only")
+        post_message(secret, secret.created_by, "members only")
         assert client_for(carol).get(path).status_code == 404
 
     def test_a_non_member_cannot_post_read_or_add(self, secret, carol):
@@ -66,7 +76,7 @@ class TestPrivateRooms:
         assert not secret.memberships.filter(user=carol).exists()
 
     def test_a_non_member_cannot_touch_a_message(self, secret, alice, carol):
-        message = secret.post(alice, "private words")
+        message = post_message(secret, alice, "private words")
         client = client_for(carol)
         for action in ("message", "edit", "delete"):
             url = reverse(f"rooms:{action}", args=["secret", message.pk])
@@ -87,7 +97,7 @@ class TestPrivateRooms:
         assert not secret.memberships.filter(user=carol).exists()
 
     def test_the_lobby_lists_only_rooms_the_user_may_see(self, secret, carol, alice):
-        Room.open("open-to-all", by=alice)
+        open_room("open-to-all", by=alice)
         content = client_for(carol).get("/chat/").content.decode()
         assert "#open-to-all" in content
         assert "#secret" not in content
@@ -113,7 +123,7 @@ class TestPrivateRooms:
         assert client_for(bob).get("/chat/secret/").status_code == 404
 
     def test_the_creator_removes_someone_but_others_cannot(self, secret, alice, bob, carol):
-        secret.add_member(carol)
+        add_member(secret, carol)
         url = reverse("rooms:remove_member", args=["secret", carol.pk])
         assert client_for(bob).post(url).status_code == 403
         assert secret.memberships.filter(user=carol).exists()
@@ -135,13 +145,13 @@ class TestDirectConversations:
         assert set(room.members.all()) == {alice, bob}
 
     def test_each_sees_the_other_name(self, alice, bob):
-        room = Room.direct(alice, bob)
+        room = open_direct(alice, bob)
         assert room.label_for(alice) == "@bob"
         assert room.label_for(bob) == "@alice"
         assert b"<h1>@bob" in client_for(alice).get(room.get_absolute_url()).content
 
     def test_a_third_person_cannot_see_it(self, alice, bob, carol):
-        room = Room.direct(alice, bob)
+        room = open_direct(alice, bob)
         assert client_for(carol).get(room.get_absolute_url()).status_code == 404
         assert client_for(carol).get(f"/chat/{room.name}/messages/?after=0").status_code == 404
 
@@ -149,7 +159,7 @@ class TestDirectConversations:
         assert alice_client.get("/chat/@nobody/").status_code == 404
 
     def test_no_one_can_add_to_or_leave_it(self, alice, bob, carol):
-        room = Room.direct(alice, bob)
+        room = open_direct(alice, bob)
         members = reverse("rooms:members", args=[room.name])
         assert client_for(alice).post(members, {"username": "carol"}).status_code == 403
         leave = reverse("rooms:remove_member", args=[room.name, alice.pk])
@@ -168,29 +178,29 @@ class TestUnread:
 
     def test_counts_others_messages_since_the_last_visit(self, room, alice, bob):
         client_for(bob).get("/chat/general/")
-        room.post(alice, "one")
-        room.post(alice, "two")
-        room.post(bob, "my own")
+        post_message(room, alice, "one")
+        post_message(room, alice, "two")
+        post_message(room, bob, "my own")
         row = self.lobby_row(bob, room)
         assert (row.unread, row.unread_mentions) == (2, None)
 
     def test_viewing_the_room_marks_it_read(self, room, alice, bob):
         client_for(bob).get("/chat/general/")
-        room.post(alice, "one")
+        post_message(room, alice, "one")
         client_for(bob).get("/chat/general/")
         assert self.lobby_row(bob, room).unread is None
 
     def test_the_page_marks_what_it_has_shown(self, room, alice, bob):
         client_for(bob).get("/chat/general/")
-        first = room.post(alice, "one")
-        room.post(alice, "two")
+        first = post_message(room, alice, "one")
+        post_message(room, alice, "two")
         response = client_for(bob).post("/chat/general/read/", {"up_to": str(first.pk)})
         assert response.status_code == 204
         assert self.lobby_row(bob, room).unread == 1
 
     def test_a_read_marker_never_goes_back(self, room, alice, bob):
         client_for(bob).get("/chat/general/")
-        room.post(alice, "one")
+        post_message(room, alice, "one")
         client_for(bob).get("/chat/general/")
         client_for(bob).post("/chat/general/read/", {"up_to": "0"})
         assert self.lobby_row(bob, room).unread is None
@@ -201,18 +211,18 @@ class TestUnread:
 
     def test_deleted_messages_are_not_unread(self, room, alice, bob):
         client_for(bob).get("/chat/general/")
-        room.post(alice, "oops").delete_for_everyone()
+        delete_message(post_message(room, alice, "oops"))
         assert self.lobby_row(bob, room).unread is None
 
     def test_mentions_are_counted_apart(self, room, alice, bob):
         client_for(bob).get("/chat/general/")
-        room.post(alice, "hey @bob look")
-        room.post(alice, "no mention")
+        post_message(room, alice, "hey @bob look")
+        post_message(room, alice, "no mention")
         row = self.lobby_row(bob, room)
         assert (row.unread, row.unread_mentions) == (2, 1)
 
     def test_a_public_room_never_visited_has_no_count(self, room, alice, bob):
-        room.post(alice, "hello")
+        post_message(room, alice, "hello")
         row = self.lobby_row(bob, room)
         assert (row.last_read, row.unread) == (None, None)
         content = client_for(bob).get("/chat/").content.decode()
@@ -220,7 +230,7 @@ class TestUnread:
 
     def test_the_lobby_shows_both_counts(self, room, alice, bob):
         client_for(bob).get("/chat/general/")
-        room.post(alice, "@bob hi")
+        post_message(room, alice, "@bob hi")
         content = client_for(bob).get("/chat/").content.decode()
         assert (
             '<span class="unread" data-count="1">1<span class="visually-hidden"> unread' in content
@@ -231,17 +241,17 @@ class TestUnread:
 @pytest.mark.django_db
 class TestMentions:
     def test_a_mention_is_stored_and_marked_on_the_fragment(self, room, alice, bob):
-        message = room.post(alice, "ping @Bob please")
+        message = post_message(room, alice, "ping @Bob please")
         assert list(message.mentions.all()) == [bob]
-        assert 'data-mentions="bob"' in message.live_html
+        assert 'data-mentions="bob"' in fragments.message(message)
 
     def test_only_members_of_a_private_room_can_be_mentioned(self, secret, alice, carol):
-        message = secret.post(alice, "@carol and @bob")
+        message = post_message(secret, alice, "@carol and @bob")
         assert message.mention_names == "bob"
 
     def test_an_edit_updates_the_mentions(self, room, alice, bob):
-        message = room.post(alice, "@bob")
-        message.edit("never mind")
+        message = post_message(room, alice, "@bob")
+        edit_message(message, "never mind")
         assert not message.mentions.exists()
         assert message.mention_names == ""
 
@@ -249,7 +259,7 @@ class TestMentions:
 @pytest.mark.django_db
 class TestAdmin:
     def test_deleting_a_message_in_the_admin_is_a_tombstone_for_everyone(self, room, alice):
-        message = room.post(alice, "spam")
+        message = post_message(room, alice, "spam")
         admin = MessageAdmin(Message, admin_site)
         request = RequestFactory().post("/admin/")
         admin.delete_model(request, message)
@@ -264,7 +274,7 @@ class TestAdmin:
 
     def test_the_admin_lists_rooms_memberships_and_messages(self, room, alice, django_user_model):
         staff = django_user_model.objects.create_superuser("root", password="x")
-        room.post(alice, "hello")
+        post_message(room, alice, "hello")
         client = client_for(staff)
         for model in ("room", "membership", "message"):
             assert client.get(f"/admin/rooms/{model}/").status_code == 200
@@ -302,12 +312,12 @@ async def test_removing_a_member_closes_their_sockets_and_only_theirs(
     alice_socket, bob_socket = socket(alice, "/ws/chat/secret/"), socket(bob, "/ws/chat/secret/")
     assert (await alice_socket.connect())[0]
     assert (await bob_socket.connect())[0]
-    await database_sync(secret.remove_member)(bob)
+    await database_sync(remove_member)(secret, bob)
     while (frame := await bob_socket.receive_output())["type"] != "websocket.close":
         assert frame["text"].startswith(PRESENCE_PREFIX)
     assert frame["code"] == CLOSE_FORBIDDEN
     message = await post(secret, alice, "bob is gone")
-    assert await next_message(alice_socket) == message.live_html
+    assert await next_message(alice_socket) == fragments.message(message)
     await alice_socket.disconnect()
 
 
@@ -344,7 +354,7 @@ async def test_an_anonymous_lobby_socket_is_closed_with_4401(redis_layer):
 async def test_admin_deletion_reaches_open_pages(redis_layer, room, alice):
     layer = get_channel_layer()
     channel = await layer.new_channel()
-    await layer.group_add(room.group_name, channel)
+    await layer.group_add(protocol.room_group(room.pk), channel)
     message = await post(room, alice, "spam")
     await layer.receive(channel)
     await database_sync(MessageAdmin(Message, admin_site).delete_model)(None, message)

@@ -15,7 +15,16 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from rooms import search as message_search
-from rooms.models import Message, Room
+from rooms.actions import (
+    add_member,
+    delete_message,
+    edit_message,
+    open_direct,
+    open_room,
+    post_message,
+    remove_member,
+)
+from rooms.models import Message
 from rooms.search import highlight, search
 
 SEARCH_URL = "/chat/~search/"
@@ -43,20 +52,20 @@ def get(client: Client, **params: str):
 
 class TestMatching:
     def test_finds_a_word_and_misses_the_rest(self, room, alice):
-        room.post(alice, "The deploy went fine")
-        room.post(alice, "Lunch at noon?")
+        post_message(room, alice, "The deploy went fine")
+        post_message(room, alice, "Lunch at noon?")
         assert bodies(search(alice, "deploy")) == ["The deploy went fine"]
         assert search(alice, "dinner") == []
 
     def test_every_word_must_match(self, room, alice):
-        room.post(alice, "deploy on friday")
-        room.post(alice, "deploy on monday")
+        post_message(room, alice, "deploy on friday")
+        post_message(room, alice, "deploy on monday")
         assert bodies(search(alice, "deploy friday")) == ["deploy on friday"]
         assert bodies(search(alice, "friday deploy")) == ["deploy on friday"]
         assert search(alice, "deploy sunday") == []
 
     def test_words_match_by_prefix_not_in_the_middle(self, room, alice):
-        room.post(alice, "Deploying the release candidate")
+        post_message(room, alice, "Deploying the release candidate")
         assert bodies(search(alice, "depl")) == ["Deploying the release candidate"]
         assert bodies(search(alice, "rel cand")) == ["Deploying the release candidate"]
         assert search(alice, "ploying") == []
@@ -64,7 +73,7 @@ class TestMatching:
 
     @pytest.mark.parametrize("query", ["hello", "HELLO", "Hello", "hElLo", "HEL"])
     def test_case_does_not_matter(self, room, alice, query):
-        room.post(alice, "HeLLo there")
+        post_message(room, alice, "HeLLo there")
         assert bodies(search(alice, query)) == ["HeLLo there"]
 
     @pytest.mark.parametrize(
@@ -84,28 +93,28 @@ class TestMatching:
         ],
     )
     def test_unicode_words(self, room, alice, body, query):
-        room.post(alice, body)
+        post_message(room, alice, body)
         assert bodies(search(alice, query)) == [body]
 
     def test_unicode_misses(self, room, alice):
-        room.post(alice, "Привет, мир!")
+        post_message(room, alice, "Привет, мир!")
         assert search(alice, "пока") == []
         assert search(alice, "🎉") == []
 
     def test_punctuation_separates_words(self, room, alice):
-        message = room.post(alice, "e-mail me: bob@example.com, don't wait (really)")
+        message = post_message(room, alice, "e-mail me: bob@example.com, don't wait (really)")
         for query in ["mail", "e-mail", "really", "(really)", "don't", "bob"]:
             assert search(alice, query) == [message], query
 
     def test_newest_first(self, room, alice):
-        first = room.post(alice, "status one")
-        second = room.post(alice, "status two")
-        third = room.post(alice, "status three")
+        first = post_message(room, alice, "status one")
+        second = post_message(room, alice, "status two")
+        third = post_message(room, alice, "status three")
         assert search(alice, "status") == [third, second, first]
 
     def test_best_match_first_when_asked(self, room, alice):
-        strong = room.post(alice, "release release release")
-        weak = room.post(alice, "the release notes are long and mostly about other things")
+        strong = post_message(room, alice, "release release release")
+        weak = post_message(room, alice, "the release notes are long and mostly about other things")
         assert search(alice, "release") == [weak, strong]
         assert search(alice, "release", order="relevance") == [strong, weak]
 
@@ -114,19 +123,19 @@ class TestMatching:
             search(alice, "x", order="random")  # type: ignore[arg-type]
 
     def test_limit(self, room, alice):
-        posted = [room.post(alice, f"item {n}") for n in range(5)]
+        posted = [post_message(room, alice, f"item {n}") for n in range(5)]
         assert search(alice, "item", limit=2) == [posted[4], posted[3]]
         assert search(alice, "item", limit=0) == []
 
     @pytest.mark.parametrize("query", ["", " ", "\t\n", "!!!", "* - ( )", '""', "_"])
     def test_nothing_to_look_for_finds_nothing(self, room, alice, query):
-        room.post(alice, "anything at all _ !!!")
+        post_message(room, alice, "anything at all _ !!!")
         assert search(alice, query) == []
 
     def test_anonymous_finds_nothing(self, room, alice):
         from django.contrib.auth.models import AnonymousUser
 
-        room.post(alice, "public words")
+        post_message(room, alice, "public words")
         assert search(AnonymousUser(), "public") == []
 
 
@@ -201,7 +210,7 @@ HOSTILE_QUERIES = [
 class TestHostileQueries:
     @pytest.mark.parametrize("query", HOSTILE_QUERIES)
     def test_never_errors(self, room, alice, query):
-        room.post(alice, "hello world, it's a test")
+        post_message(room, alice, "hello world, it's a test")
         assert isinstance(search(alice, query), list)
         assert isinstance(search(alice, query, room=room, order="relevance"), list)
 
@@ -225,16 +234,16 @@ class TestHostileQueries:
         ],
     )
     def test_operators_are_just_separators(self, room, alice, query):
-        message = room.post(alice, "hello world or anything")
+        message = post_message(room, alice, "hello world or anything")
         assert search(alice, query) == [message]
 
     def test_long_queries_still_match_their_words(self, room, alice):
-        message = room.post(alice, "hello there")
+        message = post_message(room, alice, "hello there")
         assert search(alice, "hello " * 166 + "hel") == [message]
         assert search(alice, "a" * 1000) == []
 
     def test_sql_in_the_query_is_only_words(self, room, alice):
-        message = room.post(alice, "drop table rooms_message")
+        message = post_message(room, alice, "drop table rooms_message")
         assert search(alice, "'; DROP TABLE rooms_message; --") == [message]
         assert Message.objects.count() == 1
 
@@ -244,32 +253,32 @@ class TestHostileQueries:
     @given(query=st.text(max_size=60))
     def test_any_text_at_all(self, room, alice, query):
         if not Message.objects.exists():
-            room.post(alice, "hello world, it's a test")
+            post_message(room, alice, "hello world, it's a test")
         found = search(alice, query)
         assert found in ([], list(Message.objects.all()))
 
 
 class TestIndexUpkeep:
     def test_deleted_messages_are_not_found(self, room, alice):
-        kept = room.post(alice, "secret plan one")
-        gone = room.post(alice, "secret plan two")
-        gone.delete_for_everyone()
+        kept = post_message(room, alice, "secret plan one")
+        gone = post_message(room, alice, "secret plan two")
+        delete_message(gone)
         assert search(alice, "secret") == [kept]
         assert search(alice, "two") == []
 
     def test_a_message_deleted_outright_is_not_found(self, room, alice):
-        room.post(alice, "ephemeral words").delete()
+        post_message(room, alice, "ephemeral words").delete()
         assert search(alice, "ephemeral") == []
 
     def test_edits_are_reindexed(self, room, alice):
-        message = room.post(alice, "meeting on tuesday")
-        message.edit("meeting on thursday")
+        message = post_message(room, alice, "meeting on tuesday")
+        edit_message(message, "meeting on thursday")
         assert search(alice, "tuesday") == []
         assert search(alice, "thursday") == [message]
         assert search(alice, "meeting") == [message]
 
     def test_changes_made_outside_the_models_are_indexed_too(self, room, alice):
-        message = room.post(alice, "before")
+        message = post_message(room, alice, "before")
         Message.objects.filter(pk=message.pk).update(body="after the bulk update")
         assert search(alice, "before") == []
         assert search(alice, "bulk") == [message]
@@ -285,7 +294,7 @@ class TestIndexUpkeep:
                 assert {f"{table}_insert", f"{table}_update", f"{table}_delete"} <= triggers
             else:
                 assert connection.vendor == "postgresql"
-                room.post(alice, "indexed words")
+                post_message(room, alice, "indexed words")
                 cursor.execute("SET LOCAL enable_seqscan = off")
                 queryset = Message.objects.alias(
                     search_vector=message_search.postgres_vector()
@@ -302,36 +311,36 @@ def message_search_query(word: str):
 
 class TestVisibility:
     def test_private_rooms_are_searched_only_by_members(self, alice, bob, carol):
-        private = Room.open("hideout", by=alice, private=True)
-        private.add_member(bob)
-        message = private.post(alice, "the treasure is buried here")
+        private = open_room("hideout", by=alice, private=True)
+        add_member(private, bob)
+        message = post_message(private, alice, "the treasure is buried here")
         assert search(alice, "treasure") == [message]
         assert search(bob, "treasure") == [message]
         assert search(carol, "treasure") == []
         assert search(carol, "treasure", room=private) == []
 
     def test_leaving_a_private_room_ends_its_hits(self, alice, bob):
-        private = Room.open("hideout", by=alice, private=True)
-        private.add_member(bob)
-        private.post(alice, "the treasure is buried here")
-        private.remove_member(bob)
+        private = open_room("hideout", by=alice, private=True)
+        add_member(private, bob)
+        post_message(private, alice, "the treasure is buried here")
+        remove_member(private, bob)
         assert search(bob, "treasure") == []
 
     def test_direct_conversations_are_searched_only_by_their_two(self, alice, bob, carol):
-        conversation = Room.direct(alice, bob)
-        message = conversation.post(bob, "my phone number is secret")
+        conversation = open_direct(alice, bob)
+        message = post_message(conversation, bob, "my phone number is secret")
         assert search(alice, "phone") == [message]
         assert search(bob, "phone") == [message]
         assert search(carol, "phone") == []
 
     def test_public_rooms_are_searched_by_everyone(self, room, alice, carol):
-        message = room.post(alice, "open announcement")
+        message = post_message(room, alice, "open announcement")
         assert search(carol, "announcement") == [message]
 
     def test_room_scope(self, room, alice):
-        other = Room.open("random", by=alice)
-        here = room.post(alice, "shared word here")
-        there = other.post(alice, "shared word there")
+        other = open_room("random", by=alice)
+        here = post_message(room, alice, "shared word here")
+        there = post_message(other, alice, "shared word there")
         assert search(alice, "shared", room=room) == [here]
         assert search(alice, "shared", room=other) == [there]
         assert search(alice, "shared") == [there, here]
@@ -386,7 +395,7 @@ class TestSearchPage:
         assert alice_client.post(SEARCH_URL, {"q": "x"}).status_code == 405
 
     def test_an_empty_query_shows_only_the_form(self, alice_client, room, alice):
-        room.post(alice, "something")
+        post_message(room, alice, "something")
         content = get(alice_client, q="").content.decode()
         assert 'role="search"' in content
         assert '<label for="search-query">Search messages</label>' in content
@@ -396,7 +405,7 @@ class TestSearchPage:
         assert alice_client.get(SEARCH_URL).status_code == 200
 
     def test_results(self, alice_client, room, alice):
-        message = room.post(alice, "Deploying on Friday")
+        message = post_message(room, alice, "Deploying on Friday")
         response = get(alice_client, q="deploy")
         assert response.status_code == 200
         content = response.content.decode()
@@ -409,21 +418,21 @@ class TestSearchPage:
         assert "1 message matching" in content
 
     def test_the_link_opens_the_room_at_the_message(self, alice_client, room, alice):
-        message = room.post(alice, "look here")
+        message = post_message(room, alice, "look here")
         for n in range(60):
-            room.post(alice, f"later {n}")
+            post_message(room, alice, f"later {n}")
         page = alice_client.get(f"/chat/general/?around={message.pk}")
         assert page.status_code == 200
         assert f'id="message-{message.pk}"' in page.content.decode()
 
     def test_no_results_says_so(self, alice_client, room, alice):
-        room.post(alice, "something")
+        post_message(room, alice, "something")
         content = get(alice_client, q="zebra").content.decode()
         assert "No messages match “zebra”" in content
         assert "search-results" not in content
 
     def test_results_are_escaped(self, alice_client, room, alice):
-        room.post(alice, '<script>alert("pwned")</script> <img src=x onerror=alert(1)>')
+        post_message(room, alice, '<script>alert("pwned")</script> <img src=x onerror=alert(1)>')
         content = get(alice_client, q="script alert").content.decode()
         assert "<script>alert" not in content
         assert "<img src=x" not in content
@@ -436,12 +445,12 @@ class TestSearchPage:
 
     @pytest.mark.parametrize("query", HOSTILE_QUERIES[::3])
     def test_hostile_queries_are_answered(self, alice_client, room, alice, query):
-        room.post(alice, "hello world")
+        post_message(room, alice, "hello world")
         assert get(alice_client, q=query).status_code == 200
 
     def test_private_hits_never_reach_others(self, alice_client, bob_client, alice, bob):
-        private = Room.open("hideout", by=alice, private=True)
-        private.post(alice, "the treasure map")
+        private = open_room("hideout", by=alice, private=True)
+        post_message(private, alice, "the treasure map")
         assert "<mark>treasure</mark> map" in get(alice_client, q="treasure").content.decode()
         content = get(bob_client, q="treasure").content.decode()
         assert "No messages match" in content
@@ -452,7 +461,7 @@ class TestSearchPage:
     def test_direct_conversations_are_labelled_by_the_other_person(
         self, alice_client, bob_client, alice, bob, carol
     ):
-        Room.direct(alice, bob).post(bob, "psst, a secret")
+        post_message(open_direct(alice, bob), bob, "psst, a secret")
         assert "@bob" in get(alice_client, q="psst").content.decode()
         assert "@alice" in get(bob_client, q="psst").content.decode()
         carol_client = Client()
@@ -460,8 +469,8 @@ class TestSearchPage:
         assert "No messages match" in get(carol_client, q="psst").content.decode()
 
     def test_room_scope_and_all_rooms(self, alice_client, room, alice):
-        Room.open("random", by=alice).post(alice, "shared elsewhere")
-        room.post(alice, "shared here")
+        post_message(open_room("random", by=alice), alice, "shared elsewhere")
+        post_message(room, alice, "shared here")
         scoped = get(alice_client, q="shared", room="general").content.decode()
         assert "</mark> here" in scoped
         assert "</mark> elsewhere" not in scoped
@@ -473,12 +482,12 @@ class TestSearchPage:
         assert 'name="room" value="general"' in everywhere
 
     def test_room_names_ignore_case(self, alice_client, room, alice):
-        room.post(alice, "case test")
+        post_message(room, alice, "case test")
         assert "</mark> test" in get(alice_client, q="case", room="GENERAL").content.decode()
 
     def test_order(self, alice_client, room, alice):
-        room.post(alice, "release release release")
-        room.post(alice, "the release notes are long and mostly about other things")
+        post_message(room, alice, "release release release")
+        post_message(room, alice, "the release notes are long and mostly about other things")
         newest = get(alice_client, q="release").content.decode()
         best = get(alice_client, q="release", order="relevance").content.decode()
         assert newest.index("</mark> notes") < newest.index("<mark>release</mark> <mark>")
@@ -488,7 +497,7 @@ class TestSearchPage:
     def test_says_when_there_may_be_more(self, alice_client, room, alice, monkeypatch):
         monkeypatch.setattr(message_search, "PAGE_SIZE", 2)
         for n in range(3):
-            room.post(alice, f"many {n}")
+            post_message(room, alice, f"many {n}")
         content = get(alice_client, q="many").content.decode()
         assert "The 2 newest messages matching" in content
         assert content.count('class="search-hit"') == 2
@@ -518,9 +527,9 @@ class TestSearchPage:
         self, alice_client, alice, bob, carol, django_assert_max_num_queries
     ):
         for other in (bob, carol):
-            Room.direct(alice, other).post(other, "ping")
+            post_message(open_direct(alice, other), other, "ping")
         for name in ("one", "two", "three"):
-            Room.open(name, by=alice).post(alice, "ping")
+            post_message(open_room(name, by=alice), alice, "ping")
         with django_assert_max_num_queries(6):
             content = get(alice_client, q="ping").content.decode()
         assert content.count('class="search-hit"') == 5

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from tests.processes import PROJECT_DIR
+from support.processes import PROJECT_DIR
 
 READ_LAYER = (
     "import django, json; django.setup(); from django.conf import settings; "

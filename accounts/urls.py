@@ -1,7 +1,7 @@
 from django.urls import include, path
 
-from rooms import views
-from rooms.login import LoginView
+from accounts import views
+from accounts.login import LoginView
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),

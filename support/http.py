@@ -1,7 +1,7 @@
 """Talking to real server processes as a client would: HTTP with cookies, and websockets.
 
-Used by the tests that run daphne (tests/test_faults.py) and by the browser tests that
-need a second, scriptable client beside Chromium.
+Used by the tests that run real servers (tests/test_faults.py, tests/test_security_*.py) and
+by the browser tests that need a second, scriptable client beside Chromium.
 """
 
 from __future__ import annotations
@@ -9,18 +9,13 @@ from __future__ import annotations
 import asyncio
 import http.cookiejar
 import re
-import shutil
-import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
-
-from tests.processes import LOOPBACK, free_port, manage, port_accepts, stop, wait_until
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -87,11 +82,6 @@ class HttpClient:
         )
 
 
-def create_users(env: dict[str, str], names: list[str], password: str) -> None:
-    create = "; ".join(f"U.objects.create_user({name!r}, password={password!r})" for name in names)
-    manage(env, "shell", "-c", f"from django.contrib.auth.models import User as U; {create}")
-
-
 def message_ids(html: str) -> list[int]:
     return [int(pk) for pk in re.findall(r'id="message-(\d+)"', html)]
 
@@ -117,31 +107,3 @@ async def until_closed(socket: ClientConnection) -> int | None:
                 await socket.recv()
         except ConnectionClosed:
             return socket.close_code
-
-
-class Redis:
-    """A redis-server that can be stopped and started again on the same port."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.directory = directory
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://{LOOPBACK}:{self.port}/0"
-
-    def start(self) -> Redis:
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--bind", LOOPBACK,
-             "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory), "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_until(lambda: port_accepts(self.port), timeout=15, what="redis", process=self.process)
-        return self
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop(self.process)
-        wait_until(lambda: not port_accepts(self.port), timeout=15, what="redis to stop")

@@ -14,7 +14,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 
-from rooms import ratelimit
+from chatsite import ratelimit
 
 THROTTLED = "throttled"
 

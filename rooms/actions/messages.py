@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from rooms import broadcast
+from rooms.models import Message, Room
+
+if TYPE_CHECKING:
+    from chatsite.typing import User
+
+
+def post_message(
+    room: Room, author: User, body: str, client_key: uuid.UUID | None = None
+) -> Message:
+    """Store a message and, once the transaction commits, send it to every open page.
+
+    Posting again with the same `client_key` (a retry) returns the first message and
+    stores and sends nothing more.
+    """
+    if client_key is not None:
+        existing = room.messages.filter(author=author, client_key=client_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            message = Message(
+                room=room, author=author, created_at=now, client_key=client_key or uuid.uuid4()
+            )
+            message.set_body(body, room)
+            message.revision = room.next_revision(last_message_at=now)
+            message.save()
+            message.save_mentions()
+            transaction.on_commit(lambda: broadcast.message_posted(message))
+    except IntegrityError:
+        # A concurrent retry with the same key stored it first.
+        if client_key is None:
+            raise
+        return room.messages.get(author=author, client_key=client_key)
+    return message
+
+
+def edit_message(message: Message, body: str) -> None:
+    with transaction.atomic():
+        message.set_body(body)
+        message.edited_at = timezone.now()
+        _save_change(message, "body", "body_html", "mention_names", "edited_at")
+        message.save_mentions()
+
+
+def delete_message(message: Message) -> None:
+    """Blank the message for everyone, keeping a tombstone (Message.blank)."""
+    with transaction.atomic():
+        message.blank()
+        _save_change(message, "body", "body_html", "mention_names", "deleted_at")
+        message.mentions.clear()
+
+
+def _save_change(message: Message, *fields: str) -> None:
+    message.revision = message.room.next_revision()
+    message.save(update_fields=[*fields, "revision"])
+    transaction.on_commit(lambda: broadcast.message_changed(message))

@@ -1,0 +1,53 @@
+"""Every partial of the live path, named and rendered here.
+
+The same partial renders a message in the page, a catch-up, the POST's answer, "Load
+older" and a broadcast; nothing in a fragment depends on who receives it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.template.loader import render_to_string
+
+if TYPE_CHECKING:
+    from chatsite.typing import User
+    from rooms.models import Message, Room
+    from rooms.presence import Snapshot
+
+ROOM_PAGE = "rooms/room.html"
+LOBBY_PAGE = "rooms/lobby.html"
+# Partials of the room page that views answer with.
+MESSAGE = f"{ROOM_PAGE}#message"
+MESSAGES = f"{ROOM_PAGE}#live_messages"
+OLDER_PAGE = f"{ROOM_PAGE}#older_page"
+COMPOSER_FIELDS = f"{ROOM_PAGE}#composer_fields"
+EDIT_FORM = f"{ROOM_PAGE}#edit_form"
+LOBBY_ROWS = f"{LOBBY_PAGE}#rows"
+
+# Where a message keeps its fragment: rendered once per revision, whoever asks for it
+# (the broadcast on commit, and the sender's own POST answer).
+_RENDERED = "_live_fragment"
+
+
+def message(message: Message) -> str:
+    """The message as every open page merges it in."""
+    cached = message.__dict__.get(_RENDERED)
+    if cached is not None and cached[0] == message.revision:
+        return cached[1]
+    html = render_to_string(MESSAGES, {"messages": [message]})
+    message.__dict__[_RENDERED] = (message.revision, html)
+    return html
+
+
+def lobby_row(room: Room, last: Message) -> str:
+    """The room's row, moved to the top of every lobby that lists it."""
+    return render_to_string(f"{LOBBY_PAGE}#live_row", {"room": room, "last": last})
+
+
+def presence(snapshot: Snapshot) -> str:
+    return render_to_string(f"{ROOM_PAGE}#live_presence", {"presence": snapshot})
+
+
+def typing(typist: User) -> str:
+    return render_to_string(f"{ROOM_PAGE}#typing", {"typist": typist})

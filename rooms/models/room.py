@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from rooms.models.history import History
+from rooms.models.queries import RoomQuerySet
+
+if TYPE_CHECKING:
+    from chatsite.typing import AnyUser, User
+    from rooms.models.membership import Membership
+
+
+class Room(History):
+    class Kind(models.TextChoices):
+        PUBLIC = "public"
+        PRIVATE = "private"
+        # A two-person conversation, named "dm.<lower user id>.<higher user id>" (a dot
+        # never appears in the names people choose).
+        DIRECT = "direct"
+
+    # Stored as first typed; uniqueness and look-ups ignore case.
+    name = models.CharField(max_length=50)
+    kind = models.CharField(max_length=7, choices=Kind.choices, default=Kind.PUBLIC)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="rooms"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Denormalised so the lobby sorts by activity without scanning messages.
+    last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Counts every change to the room's messages (post, edit, delete). Each message keeps
+    # the revision of its last change, so "everything since revision N" is one query.
+    revision = models.PositiveBigIntegerField(default=0)
+
+    objects = RoomQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        memberships: models.Manager[Membership]
+        created_by_id: int | None
+
+    class Meta:
+        app_label = "rooms"
+        constraints = [models.UniqueConstraint(Lower("name"), name="room_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("rooms:room", args=[self.name])
+
+    @staticmethod
+    def direct_name(one: AnyUser, other: AnyUser) -> str:
+        low, high = sorted([one.pk, other.pk])
+        return f"dm.{low}.{high}"
+
+    def label_for(self, viewer: AnyUser) -> str:
+        """How the room is called for `viewer`: "#name", or "@them" for a conversation."""
+        if not self.is_direct:
+            return f"#{self.name}"
+        others = [user.get_username() for user in self.direct_members if user.pk != viewer.pk]
+        return "@" + (others[0] if others else viewer.get_username())
+
+    @cached_property
+    def direct_members(self) -> list[User]:
+        """The two people of a direct conversation (one, for a note to oneself)."""
+        if not self.is_direct:
+            return []
+        memberships = getattr(self, "pair", None)
+        if memberships is None:
+            memberships = self.memberships.select_related("user")
+        return [membership.user for membership in memberships]
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind == self.Kind.PUBLIC
+
+    @property
+    def is_direct(self) -> bool:
+        return self.kind == self.Kind.DIRECT
+
+    def is_visible_to(self, user: AnyUser) -> bool:
+        return self.is_public or self.memberships.filter(user_id=user.pk).exists()
+
+    def can_manage_members(self, user: AnyUser) -> bool:
+        """Members of a private room add others; its creator and staff also remove them."""
+        return self.kind == self.Kind.PRIVATE and self.is_visible_to(user)
+
+    def can_remove(self, member: AnyUser, *, by: AnyUser) -> bool:
+        """Anyone may leave a private room; its creator and staff may take others out."""
+        allowed = member.pk == by.pk or by.pk == self.created_by_id or by.is_staff
+        return self.kind == self.Kind.PRIVATE and allowed
+
+    def mentionable(self, names: set[str]) -> dict[str, str]:
+        """Of `names` (lowercase usernames), those who may be mentioned here, each mapped to
+        its spelling: anyone for a public room, members for the others."""
+        if not names:
+            return {}
+        users = get_user_model().objects.filter(username__lower__in=names)
+        if not self.is_public:
+            users = users.filter(memberships__room=self)
+        return {username.lower(): username for username in users.values_list("username", flat=True)}
+
+    def next_revision(self, **also: object) -> int:
+        """Take the room's next revision. Call inside the transaction that makes the change:
+        the row lock it takes orders concurrent changes to one room."""
+        Room.objects.filter(pk=self.pk).update(revision=F("revision") + 1, **also)
+        self.revision = Room.objects.values_list("revision", flat=True).get(pk=self.pk)
+        return self.revision
+
+    def current_revision(self) -> int:
+        return Room.objects.values_list("revision", flat=True).get(pk=self.pk)

@@ -1,0 +1,57 @@
+"""The live protocol: channel-layer groups, event types and websocket close codes.
+
+Broadcast (sending), the fan-out (each process's receiving), the consumers and the page all
+name these from here; the page gets the close codes it needs from its template
+(`live_protocol` in rooms/context_processors.py), never from copies in JavaScript.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Final
+
+# Event types. HTML events are written verbatim to every socket of their group.
+HTML: Final = "room.html"
+# What each server process sends itself to know that its groups still reach it.
+HEARTBEAT: Final = "fanout.heartbeat"
+# Handled by consumer methods (room_revoked, user_logout), not written to sockets.
+ROOM_REVOKED: Final = "room.revoked"
+USER_LOGOUT: Final = "user.logout"
+
+# Every open lobby hears about public rooms here; about the others in private_lobby(id).
+PUBLIC_LOBBY: Final = "lobby-public"
+
+
+def room_group(room_id: int) -> str:
+    """Every socket open on the room."""
+    return f"room-{room_id}"
+
+
+def private_lobby(room_id: int) -> str:
+    """Every lobby that lists a private room or direct conversation."""
+    return f"lobby-room-{room_id}"
+
+
+def user_group(user_id: object) -> str:
+    """Every socket a user has open, whatever the page: logging out closes them."""
+    return f"user-{user_id}"
+
+
+def heartbeat_group() -> str:
+    """A group of one server process's own, new each time its fan-out starts."""
+    return f"fanout-heartbeat-{uuid.uuid4().hex}"
+
+
+# Close codes. The page reconnects after any code below 4000 and catches up; it never
+# retries 4000-4999. Not 1012 for "reconnect": daphne (autobahn) lets an application close
+# only with 1000 or 3000-4999.
+CLOSE_RECONNECT: Final = 3012
+CLOSE_UNAUTHENTICATED: Final = 4401
+CLOSE_FORBIDDEN: Final = 4403
+CLOSE_NO_SUCH_ROOM: Final = 4404
+# A socket that sent nothing but frames a page never sends (rooms/consumers.py).
+CLOSE_UNEXPECTED_FRAMES: Final = 4400
+# One person, or one client address, has as many sockets open in this process as it may
+# (settings.SOCKETS_PER_USER, SOCKETS_PER_ADDRESS; rooms/limits.py). Not retried: the page
+# says "Disconnected" and a reload, once a tab is closed, gets a socket again.
+CLOSE_TOO_MANY_SOCKETS: Final = 4429

@@ -1,0 +1,11 @@
+"""Real processes and clients for tests/, e2e/ and bench/: redis-server, PostgreSQL, ASGI
+servers (uvicorn, or daphne), a whole site made of them, its users and an HTTP client.
+
+- processes: ports, waiting, stopping; MissingDependency
+- redis: RedisServer (stoppable and restartable on its port), redis_server()
+- postgres: postgres_server(), postgres_database()
+- asgi: AsgiServer, server_env(), manage()
+- users: PASSWORD, create_users()
+- site: Site, running_site(), prepare_database()
+- http: HttpClient, receive_until(), until_closed(), message_ids()
+"""
