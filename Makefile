@@ -54,9 +54,12 @@ check-system: $(VENV)/.dev-installed
 	  exit 1; \
 	fi
 
+# Style, then the architecture's import contracts and the types (pyproject.toml has both).
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	SECRET_KEY=lint-only $(BIN)/lint-imports --no-cache
+	SECRET_KEY=lint-only $(BIN)/mypy
 
 # The whole suite twice: on SQLite, then on a PostgreSQL server that the tests start
 # themselves (TEST_DATABASE, tests/environment.py). Both always run; either failing fails.

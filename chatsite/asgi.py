@@ -12,16 +12,20 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from rooms.limits import AddressLimit  # noqa: E402
 from rooms.routing import websocket_urlpatterns  # noqa: E402
 
 
 def serving(websockets: list) -> ProtocolTypeRouter:
-    """The site with `websockets` behind the origin check and session auth (the benchmark
-    serves its variants' consumers through it too)."""
+    """The site with `websockets` behind the per-address socket cap, the origin check and
+    session auth (the benchmark serves its variants' consumers through it too). The cap
+    comes first, so a flood of sockets is refused before any session is read."""
     return ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websockets))),
+            "websocket": AddressLimit(
+                AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websockets)))
+            ),
         }
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from typing import Any
 
 import redis.exceptions
 from asgiref.sync import sync_to_async
@@ -34,7 +35,7 @@ REDIS_TIMEOUT = 1.0
 def limiter() -> strategies.MovingWindowRateLimiter:
     """The process's limiter; a moving window, so a burst never straddles two windows."""
     url = settings.RATE_LIMIT_STORAGE_URL
-    options = {}
+    options: dict[str, Any] = {}
     if url.startswith(("redis://", "rediss://")):
         options = {
             "socket_connect_timeout": REDIS_TIMEOUT,

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "rooms.context_processors.live_protocol",
             ],
         },
     },
@@ -187,7 +188,7 @@ if REDIS_URL:
         # The core layer drops a channel from its groups this long after it joined
         # (a day by default): a page left open longer would stop receiving. Groups are
         # left on disconnect; only a crashed process leaves entries for this to clean.
-        CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = 30 * 24 * 3600
+        CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = 30 * 24 * 3600  # type: ignore[index]
 else:
     CHANNEL_LAYERS = {
         "default": {
@@ -258,7 +259,7 @@ STORAGES = {
         # straight from the app folders instead.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "chatsite.storage.StaticFilesStorage"
     },
 }
 

@@ -6,6 +6,7 @@ from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 AnyUser: TypeAlias = User | AnonymousUser
 
@@ -14,3 +15,4 @@ class AuthenticatedRequest(HttpRequest):
     """A request behind @login_required: its user is a signed-in person."""
 
     user: User
+    htmx: HtmxDetails

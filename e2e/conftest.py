@@ -183,7 +183,8 @@ def seed_messages(site: Site, room: str, author: str, count: int, prefix: str) -
     """Store `count` messages straight through the model, as if posted long ago."""
     manage(
         site.env, "shell", "-c",
-        "from django.contrib.auth.models import User; from rooms.actions import open_room, post_message; "
+        "from django.contrib.auth.models import User; "
+        "from rooms.actions import open_room, post_message; "
         f"u = User.objects.get(username={author!r}); r = open_room({room!r}, by=u); "
         f"[post_message(r, u, f'{prefix} {{n}}') for n in range({count})]",
     )  # fmt: skip

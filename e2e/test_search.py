@@ -75,7 +75,8 @@ def test_searching_one_room_then_all_the_rooms_one_may_see(logged_in, site: Site
     seed_messages(site, other, "alice", 1, f"{word} in another room")
     manage(
         site.env, "shell", "-c",
-        "from django.contrib.auth.models import User; from rooms.actions import open_room, post_message; "
+        "from django.contrib.auth.models import User; "
+        "from rooms.actions import open_room, post_message; "
         f"u = User.objects.get(username='carol'); r = open_room({hideout!r}, by=u, private=True); "
         f"post_message(r, u, '{word} in a private room')",
     )  # fmt: skip

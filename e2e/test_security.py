@@ -99,7 +99,8 @@ def test_hostile_bodies_stay_inert_text_on_every_page(logged_in, site, room_name
     corpus = {**HOSTILE_BODIES, "10000-combining-marks": "Z" + "\u0301" * 10_000}
     manage(
         site.env, "shell", "-c",
-        "import json; from django.contrib.auth.models import User; from rooms.actions import open_room, post_message; "
+        "import json; from django.contrib.auth.models import User; "
+        "from rooms.actions import open_room, post_message; "
         f"u = User.objects.get(username='carol'); r = open_room({room_name!r}, by=u); "
         f"[post_message(r, u, body) for body in json.loads({json.dumps(list(corpus.values()))!r})]",
     )  # fmt: skip

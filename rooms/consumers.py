@@ -12,10 +12,16 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from chatsite import ratelimit
-from rooms import broadcast, presence, protocol
+from rooms import broadcast, limits, presence, protocol
 from rooms.fanout import fanout
 from rooms.models import Membership, Room
-from rooms.protocol import CLOSE_FORBIDDEN, CLOSE_NO_SUCH_ROOM, CLOSE_UNAUTHENTICATED
+from rooms.protocol import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NO_SUCH_ROOM,
+    CLOSE_TOO_MANY_SOCKETS,
+    CLOSE_UNAUTHENTICATED,
+    CLOSE_UNEXPECTED_FRAMES,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +51,21 @@ class FragmentConsumer(AsyncWebsocketConsumer):
 
     # The fan-out receives for every socket of the process: no channel of its own.
     channel_layer_alias = None
+    # The user this socket counts against (SOCKETS_PER_USER), once it does.
+    counted_user: object = None
+    unexpected_frames = 0
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the socket ended, it no longer counts.
+            if self.counted_user is not None:
+                limits.release("user", self.counted_user)
+
+    def __str__(self) -> str:
+        user = self.scope["user"]
+        return f"of user {user.pk} at {limits.client_address(self.scope)}"
 
     async def join(self, *groups: str) -> bool:
         """Join `groups` and open; False, with the handshake refused, when the layer is down."""
@@ -60,10 +81,23 @@ class FragmentConsumer(AsyncWebsocketConsumer):
         return True
 
     async def authenticated(self) -> bool:
-        if self.scope["user"].is_authenticated:
-            return True
-        await self.refuse(CLOSE_UNAUTHENTICATED)
-        return False
+        """Whether the socket is a signed-in person's, within their SOCKETS_PER_USER;
+        refused (4401, 4429) if not."""
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            await self.refuse(CLOSE_UNAUTHENTICATED)
+            return False
+        limit = settings.SOCKETS_PER_USER
+        if not limits.claim("user", user.pk, limit):
+            logger.warning(
+                "Socket refused: user %s has %d open in this process (SOCKETS_PER_USER)",
+                user.pk,
+                limit,
+            )
+            await self.refuse(CLOSE_TOO_MANY_SOCKETS)
+            return False
+        self.counted_user = user.pk
+        return True
 
     async def refuse(self, code: int) -> None:
         # Accept first: a rejected handshake reaches the browser as 1006, which the
@@ -85,7 +119,15 @@ class FragmentConsumer(AsyncWebsocketConsumer):
         await self.end(CLOSE_UNAUTHENTICATED)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        logger.info("Ignored an unexpected frame from user %s", self.scope["user"].pk)
+        """A frame no page sends: ignored, and logged, a few times; then the socket closes
+        (4400), so that one sending nothing else costs neither a socket nor the log."""
+        self.unexpected_frames += 1
+        allowed = settings.SOCKET_MAX_UNEXPECTED_FRAMES
+        if self.unexpected_frames <= allowed:
+            logger.info("Ignored an unexpected frame from user %s", self.scope["user"].pk)
+        elif self.unexpected_frames == allowed + 1:
+            logger.warning("Socket %s closed: more than %d unexpected frames", self, allowed)
+            await self.end(CLOSE_UNEXPECTED_FRAMES)
 
 
 class RoomConsumer(FragmentConsumer):

@@ -7,8 +7,10 @@ process, and the process writes the same text to each local socket. A channel pe
 (Channels' usual design) costs a layer message, a queue hop and a consumer dispatch per
 socket; bench/README.md has the numbers.
 
-Sockets are still Channels consumers: they authenticate, join and leave here, and handle
-the rare events that are not HTML (logging out, losing access) in their own methods.
+The reader never waits for a socket: each has its own bounded outbox (rooms/outbox.py),
+and one that falls behind is closed with 3012 (it reconnects and catches up). Sockets are
+still Channels consumers: they authenticate, join and leave here, and handle the rare
+events that are not HTML (logging out, losing access) in their own methods.
 """
 
 from __future__ import annotations
@@ -16,35 +18,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 from weakref import WeakKeyDictionary
 
-from channels.consumer import get_handler_name
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 
-from rooms import protocol
+from rooms import layer_adapter, protocol
+from rooms.outbox import Item, Listener, Outbox, close_within, item_of
 from rooms.protocol import CLOSE_RECONNECT, HEARTBEAT
+from rooms.watchdog import Watchdog
 
 logger = logging.getLogger(__name__)
 
 
-class Listener(Protocol):
-    """What the fan-out needs of a consumer (rooms.consumers.FragmentConsumer)."""
-
-    async def accept(self) -> None: ...
-    async def base_send(self, message: dict[str, Any]) -> None: ...
-    async def close(self, code: int | None = None) -> None: ...
-
-
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Socket:
     listener: Listener
     groups: tuple[str, ...]
-    # Events for a socket that is not open yet wait here, in order.
-    waiting: list[dict[str, Any]] | None = field(default_factory=list)
+    outbox: Outbox
 
 
 class Fanout:
@@ -58,9 +51,9 @@ class Fanout:
         self.sockets: dict[Listener, Socket] = {}
         self.lock = asyncio.Lock()
         self.tasks: list[asyncio.Task] = []
-        self.restarting: set[asyncio.Task] = set()
-        # When the last heartbeat, and the last event of any kind, came in.
-        self.heard_at = self.received_at = time.monotonic()
+        # Restarts and closes under way, held here so that they are not collected.
+        self.pending: set[asyncio.Task] = set()
+        self.watchdog = Watchdog(settings.FANOUT_HEARTBEAT)
 
     async def join(self, listener: Listener, groups: tuple[str, ...]) -> None:
         """Listen to `groups` for `listener`; raises if the channel layer is down.
@@ -71,7 +64,10 @@ class Fanout:
         async with self.lock:
             if self.channel is None:
                 await self._start()
-            self.sockets[listener] = Socket(listener, groups)
+            outbox = Outbox(
+                listener, settings.FANOUT_SOCKET_MAX_FRAMES, settings.FANOUT_SOCKET_MAX_BYTES
+            )
+            self.sockets[listener] = Socket(listener, groups, outbox)
             try:
                 for group in groups:
                     if group not in self.groups:
@@ -85,13 +81,10 @@ class Fanout:
     async def open(self, listener: Listener) -> None:
         """Accept the socket, then send it what arrived since it joined."""
         socket = self.sockets.get(listener)
-        if socket is None:
-            return  # closed by a restart meanwhile (_restart): the page will try again
+        if socket is None or socket.outbox.closed:
+            return  # closed meanwhile, by a restart or for falling behind: the page retries
         await listener.accept()
-        while socket.waiting:
-            event = socket.waiting.pop(0)
-            await self._deliver(socket, event, frame_of(event))
-        socket.waiting = None
+        socket.outbox.start()
 
     async def leave(self, listener: Listener) -> None:
         async with self.lock:
@@ -101,6 +94,7 @@ class Fanout:
         """Send `listener` nothing more (it is closing); `leave` still follows."""
         socket = self.sockets.get(listener)
         if socket is not None:
+            socket.outbox.discard()
             for group in socket.groups:
                 self.groups.get(group, set()).discard(listener)
 
@@ -108,6 +102,7 @@ class Fanout:
         socket = self.sockets.pop(listener, None)
         if socket is None:
             return
+        socket.outbox.discard()
         for group in socket.groups:
             members = self.groups.get(group)
             if members is None:
@@ -122,33 +117,34 @@ class Fanout:
 
     async def _start(self) -> None:
         channel = await self.layer.new_channel()
+        layer_adapter.bound_queue(
+            self.layer, channel, settings.FANOUT_CHANNEL_CAPACITY, self._overflowed
+        )
         heartbeat_group = protocol.heartbeat_group()
         await self.layer.group_add(heartbeat_group, channel)
         self.channel, self.heartbeat_group = channel, heartbeat_group
-        self.heard_at = self.received_at = time.monotonic()
+        self.watchdog = Watchdog(settings.FANOUT_HEARTBEAT)
         loop = asyncio.get_running_loop()
         self.tasks = [loop.create_task(self._read()), loop.create_task(self._watch())]
-        self._hear_of_resubscribing()
-
-    def _hear_of_resubscribing(self) -> None:
-        """The pub/sub layer's connection resubscribes by itself after it drops, silently,
-        and what was published meanwhile is gone: take any reconnect as a loss."""
-        pubsub_layer = getattr(self.layer, "_get_layer", None)  # RedisPubSubChannelLayer
-        if pubsub_layer is None:
-            return  # the core layer keeps each channel's events in Redis until read
-        for shard in pubsub_layer()._shards:
-            connection = getattr(shard._pubsub, "connection", None)
-            if connection is not None:
-                # Held weakly by redis-py; registering twice keeps one.
-                connection.register_connect_callback(self._resubscribed)
+        # The pub/sub layer resubscribes by itself after its connection drops, silently,
+        # and what was published meanwhile is gone: take any reconnect as a loss.
+        layer_adapter.on_reconnect(self.layer, self._resubscribed)
 
     def _resubscribed(self, connection: object) -> None:
+        self._restart_soon("the pub/sub connection dropped and resubscribed")
+
+    def _overflowed(self) -> None:
+        capacity = settings.FANOUT_CHANNEL_CAPACITY
+        self._restart_soon(f"fell behind: {capacity} events queued (FANOUT_CHANNEL_CAPACITY)")
+
+    def _restart_soon(self, reason: str) -> None:
         if self.channel is not None:
-            task = asyncio.get_running_loop().create_task(
-                self._restart("the pub/sub connection dropped and resubscribed")
-            )
-            self.restarting.add(task)
-            task.add_done_callback(self.restarting.discard)
+            self._spawn(self._restart(reason))
+
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
 
     async def _read(self) -> None:
         while True:
@@ -157,64 +153,60 @@ class Fanout:
             except Exception as error:  # noqa: BLE001 - any failure means we may have missed some
                 await self._restart(f"{type(error).__name__}: {error}")
                 return
-            self.received_at = time.monotonic()
-            members = self.groups.get(event.get("group", ""))
             if event["type"] == HEARTBEAT:
-                self.heard_at = self.received_at
-            elif members:
-                await self._send_to(members, event)
-
-    async def _send_to(self, members: set[Listener], event: dict[str, Any]) -> None:
-        frame = frame_of(event)  # one for every socket: the server only reads it
-        for listener in list(members):
-            socket = self.sockets.get(listener)
-            if socket is None:
+                lost = self.watchdog.heard_beat(event["beat"])
+                if lost:
+                    await self._restart(lost)
+                    return
                 continue
-            if socket.waiting is not None:
-                socket.waiting.append(event)
-            else:
-                await self._deliver(socket, event, frame)
+            self.watchdog.heard_other()
+            members = self.groups.get(event.get("group", ""))
+            if members:
+                self._send_to(members, item_of(event))
 
-    async def _deliver(
-        self, socket: Socket, event: dict[str, Any], frame: dict[str, Any] | None
-    ) -> None:
-        try:
-            if frame is not None:
-                await socket.listener.base_send(frame)
-                return
-            handler = getattr(socket.listener, get_handler_name(event), None)
-            if handler is None:
-                return
-            await handler(event)
-        except Exception as error:  # noqa: BLE001 - one socket must not stop the others
-            # Most often a socket that closed before its consumer heard of it.
-            logger.info("Could not send %s: %s: %s", event["type"], type(error).__name__, error)
+    def _send_to(self, members: set[Listener], item: Item) -> None:
+        """Hand `item` to every socket in `members`; never waits (rooms/outbox.py)."""
+        for listener in list(members):  # a handler may leave the group meanwhile
+            socket = self.sockets.get(listener)
+            if socket is not None and not socket.outbox.put(item):
+                self._fell_behind(socket)
+
+    def _fell_behind(self, socket: Socket) -> None:
+        outbox = socket.outbox
+        logger.warning(
+            "Socket %s fell behind (%d frames, %d bytes waiting): closed with %d to catch up",
+            socket.listener,
+            len(outbox.queue or ()),
+            outbox.size,
+            CLOSE_RECONNECT,
+        )
+        self.forget(socket.listener)
+        self._spawn(close_within(socket.listener, CLOSE_RECONNECT))
 
     async def _watch(self) -> None:
-        """Send this process a heartbeat through its own group, and restart without it.
+        """Send this process a numbered heartbeat through its own group; restart when the
+        watchdog (rooms/watchdog.py) says the layer is lost.
 
         Redis may lose our groups (a restart, a failover, a group that expired) or drop
-        what was published while a connection was down, without any read failing: no
-        heartbeat means we may have missed something, so the sockets reconnect and catch up.
-        A busy process is not a lost one: while events keep coming in, a late heartbeat is
-        only queued behind them, and closing every socket would make the load worse.
+        what was published while a connection was down, without any read failing: then
+        the sockets reconnect and catch up.
         """
-        interval = settings.FANOUT_HEARTBEAT
+        loop = asyncio.get_running_loop()
+        interval = self.watchdog.interval
         while True:
-            slept_from = time.monotonic()
+            slept_from = loop.time()
             await asyncio.sleep(interval)
-            if time.monotonic() - slept_from > 2 * interval:
-                # The loop itself was stalled: the reader has had no chance to read either.
-                continue
+            lost = self.watchdog.tick(loop.time() - slept_from)
+            if lost:
+                await self._restart(lost)
+                return
             event = {"type": HEARTBEAT, "group": self.heartbeat_group}
             try:
-                await self.layer.group_send(self.heartbeat_group, event)
+                await self.layer.group_send(
+                    self.heartbeat_group, {**event, "beat": self.watchdog.beat()}
+                )
             except Exception as error:  # noqa: BLE001
                 await self._restart(f"heartbeat not sent: {type(error).__name__}: {error}")
-                return
-            now = time.monotonic()
-            if now - self.heard_at > 3 * interval and now - self.received_at > interval:
-                await self._restart(f"no heartbeat for {now - self.heard_at:.1f} s")
                 return
 
     async def _restart(self, reason: str) -> None:
@@ -232,20 +224,14 @@ class Fanout:
             self.channel, self.groups, self.sockets, self.tasks = None, {}, {}, []
         logger.error("Channel layer lost (%s): reconnecting %d sockets", reason, len(sockets))
         for socket in sockets:
-            with contextlib.suppress(Exception):  # closed already
-                await socket.listener.close(CLOSE_RECONNECT)
+            socket.outbox.discard()
+            # Each on its own: a socket that does not read must not delay the others.
+            self._spawn(close_within(socket.listener, CLOSE_RECONNECT))
         # Best effort, so the layer stops sending to a channel nobody reads; with Redis
         # down this fails, and the entries expire.
         for group in groups:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.layer.group_discard(group, channel), timeout=5)
-
-
-def frame_of(event: dict[str, Any]) -> dict[str, Any] | None:
-    """The ASGI message that writes an HTML event to a socket; None for other events."""
-    if event["type"] != protocol.HTML:
-        return None
-    return {"type": "websocket.send", "text": event["html"]}
 
 
 _fanouts: WeakKeyDictionary[asyncio.AbstractEventLoop, Fanout] = WeakKeyDictionary()

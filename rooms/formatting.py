@@ -24,17 +24,12 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
-from urllib.parse import quote
 
-from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-# @name, not preceded by a word character or @ (so "email@example.com" is no mention).
-# Names are what Django allows in a username, but for "@"; a trailing dot ends a sentence.
-MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
+from rooms.mentions import mention_link, mention_rule
 
 BLOCK_RULES = ["code", "fence", "blockquote", "list", "paragraph"]
 INLINE_RULES = ["text", "linkify", "newline", "escape", "backticks", "emphasis", "link"]
@@ -73,11 +68,6 @@ class Formatted:
     mentions: frozenset[str]
 
 
-def mention_candidates(body: str) -> set[str]:
-    """Lowercased names written as @name in `body`: who might be mentioned."""
-    return {match.lower().rstrip(".") for match in MENTION.findall(body)} - {""}
-
-
 def format_message(body: str, mentionable: Mapping[str, str]) -> Formatted:
     """`body` as safe HTML; @name becomes a link when `mentionable` (lowercase name ->
     username) has the name."""
@@ -111,70 +101,14 @@ def _make_parser() -> MarkdownIt:
     md = MarkdownIt("zero", {"html": False, "linkify": True, "typographer": False})
     md.enable(CORE_RULES).enable(BLOCK_RULES).enable(INLINE_RULES).enable(INLINE_RULES2)
     # Only the schemes a link may have are linkified; "ftp:" and "//host" stay text.
+    assert md.linkify is not None  # "linkify": True above
     md.linkify.add("ftp:", None).add("//", None)
-    md.validateLink = is_safe_url
+    md.validateLink = is_safe_url  # type: ignore[method-assign]
     # Auto-linked text shows as typed: no percent- or punycode-decoding (which could make
     # "xn--..." look like another, Unicode, host name).
-    md.normalizeLinkText = lambda text: text
-    md.core.ruler.before("text_join", "mentions", _mentions)
+    md.normalizeLinkText = lambda link: link  # type: ignore[method-assign]
+    md.core.ruler.before("text_join", "mentions", mention_rule)
     return md
-
-
-def _mentions(state: StateCore) -> None:
-    """Turn @name of someone mentionable into a "mention" token, outside links and code.
-
-    It runs before text_join, so an @ typed as "\\@" or "&#64;" (a text_special token)
-    mentions no one."""
-    mentionable: Mapping[str, str] = state.env["mentionable"]
-    if not mentionable:
-        return
-    for block in state.tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        children: list[Token] = []
-        in_link = 0
-        previous = ""
-        for token in block.children:
-            if token.type == "link_open":
-                in_link += 1
-            elif token.type == "link_close":
-                in_link -= 1
-            elif token.type == "text" and not in_link and "@" in token.content:
-                children.extend(_split_mentions(token, previous, mentionable, state.env))
-                previous = token.content[-1:]
-                continue
-            children.append(token)
-            previous = token.content[-1:] if token.type in ("text", "text_special") else ""
-        block.children = children
-
-
-def _split_mentions(
-    token: Token, previous: str, mentionable: Mapping[str, str], env: dict
-) -> list[Token]:
-    # The text before this token takes part in the look-behind: "x\\_@bob" is no mention.
-    text = previous + token.content
-    start = len(previous)
-    pieces: list[Token] = []
-    for match in MENTION.finditer(text, start):
-        name = match.group(1).rstrip(".")
-        username = mentionable.get(name.lower())
-        if not name or username is None:
-            continue
-        if match.start() > start:
-            pieces.append(_text(token, text[start : match.start()]))
-        mention = Token("mention", "a", 0, level=token.level, content=username)
-        pieces.append(mention)
-        env["mentioned"].add(username)
-        start = match.start(1) + len(name)
-    if not pieces:
-        return [token]
-    if start < len(text):
-        pieces.append(_text(token, text[start:]))
-    return pieces
-
-
-def _text(like: Token, content: str) -> Token:
-    return Token("text", "", 0, level=like.level, content=content)
 
 
 # Rendering ---------------------------------------------------------------------------------
@@ -225,7 +159,7 @@ def _render_inline(tokens: list[Token], out: list[str]) -> None:
         elif kind == "code_inline":
             out.append(f"<code>{escape(token.content)}</code>")
         elif kind == "mention":
-            out.append(_mention_link(token.content))
+            out.append(mention_link(token.content))
         elif kind == "link_open":
             href = str(token.attrs.get("href", ""))
             # markdown-it already refused any other target (validateLink): belt and braces.
@@ -239,16 +173,3 @@ def _render_inline(tokens: list[Token], out: list[str]) -> None:
             out.append(SIMPLE_TAGS[kind])
         elif token.nesting == 0 and token.content:
             out.append(escape(token.content))
-
-
-def _mention_link(username: str) -> str:
-    return f'<a class="mention" href="{escape(direct_url(username))}">@{escape(username)}</a>'
-
-
-def direct_url(username: str) -> str:
-    """Where a mention of `username` leads: a direct conversation with them."""
-    try:
-        return reverse("rooms:direct", kwargs={"username": username})
-    except NoReverseMatch:
-        # Before rooms.urls names it: the same path, quoted the same way.
-        return f"{reverse('rooms:lobby')}@{quote(username, safe='+')}/"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from channels.consumer import get_handler_name
+from django.conf import settings
 
 from rooms import protocol
 
@@ -136,6 +137,25 @@ class Outbox:
             # Most often a socket that closed before its consumer heard of it.
             kind = protocol.HTML if isinstance(item, Frame) else item["type"]
             logger.info("Could not send %s: %s: %s", kind, type(error).__name__, error)
+
+
+async def close_within(listener: Listener, code: int) -> None:
+    """Close `listener`, giving up after SOCKET_CLOSE_GRACE (and a second) if the server
+    waits for a peer that does not read: chatsite.connections.WebSocketProtocol never
+    does, and drops the connection after that grace; plain uvicorn waits for good."""
+    try:
+        async with asyncio.timeout(settings.SOCKET_CLOSE_GRACE + 1):
+            await listener.close(code)
+    except Exception as error:  # noqa: BLE001 - closed already, or stuck: nothing to do
+        logger.info("Could not close %s: %s: %s", listener, type(error).__name__, error)
+
+
+def item_of(event: dict[str, Any]) -> Item:
+    """What a socket gets for `event`: the frame of an HTML event, built once for every
+    socket (the server only reads it), or the event itself, for its handler."""
+    if event["type"] == protocol.HTML:
+        return Frame.of(event["html"])
+    return event
 
 
 class Resumed:

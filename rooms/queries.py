@@ -34,7 +34,7 @@ class QueryForm(forms.Form):
         """The cleaned parameters; BadRequest (400) naming what is wrong."""
         if not self.is_valid():
             problems = "; ".join(
-                f"?{name}= {' '.join(errors)}" for name, errors in self.errors.items()
+                f"?{name}= {' '.join(map(str, errors))}" for name, errors in self.errors.items()
             )
             raise BadRequest(problems)
         return self.cleaned_data
@@ -59,7 +59,7 @@ class MessagesQuery(QueryForm):
     since = MessageIdField(required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (data.get("before") is None) == (data.get("after") is None):
             raise forms.ValidationError("Give one of ?before=<message id> or ?after=<message id>.")
         return data
@@ -87,7 +87,7 @@ class SearchQuery(QueryForm):
     order = forms.ChoiceField(choices=[(order, order) for order in ORDERS], required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         data["scope"] = data.get("scope") or ("room" if data.get("room") else "all")
         data["order"] = data.get("order") or "newest"
         if data["scope"] == "room" and not data.get("room"):

@@ -28,8 +28,10 @@ class AsgiServer:
     server: str = "uvicorn"
     app: str = "chatsite.asgi:application"
     # uvicorn only: the sans-I/O websockets implementation, no per-message compression
-    # (bench/README.md has why).
-    ws: str = "websockets-sansio"
+    # (bench/README.md has why), and both protocols with the time bounds uvicorn lacks
+    # (chatsite/connections.py: a header timeout; closes that never wait for a non-reader).
+    ws: str = "chatsite.connections:WebSocketProtocol"
+    http: str = "chatsite.connections:HttpProtocol"
     deflate: bool = False
     # daphne only. -1: never close a socket for age (its default closes after a day, with 1000).
     websocket_timeout: int = -1
@@ -49,7 +51,8 @@ class AsgiServer:
             )
         else:
             arguments = (
-                f"-m uvicorn {self.app} --host {LOOPBACK} --port {self.port} --ws {self.ws} "
+                f"-m uvicorn {self.app} --host {LOOPBACK} --port {self.port} --http {self.http} "
+                f"--ws {self.ws} "
                 f"--ws-per-message-deflate {str(self.deflate).lower()} --ws-max-size {MAX_FRAME} "
                 "--lifespan off --no-access-log"
             )

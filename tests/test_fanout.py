@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -90,7 +91,7 @@ async def test_what_arrives_between_joining_and_opening_is_sent_after_opening(re
     await hub.join(listener, ("early",))
     await broadcast.send("early", {"type": protocol.HTML, "html": "first"})
     await broadcast.send("early", {"type": protocol.HTML, "html": "second"})
-    await until(lambda: len(hub.sockets[listener].waiting) == 2)
+    await until(lambda: len(hub.sockets[listener].outbox.queue or ()) == 2)
     assert listener.frames == []
     await hub.open(listener)
     await broadcast.send("early", {"type": protocol.HTML, "html": "third"})
@@ -204,7 +205,8 @@ async def test_a_dropped_layer_connection_loses_nothing(own_redis, settings, cap
 
 class SlowRecorder(Recorder):
     async def base_send(self, message: dict[str, Any]) -> None:
-        await asyncio.sleep(0.05)  # a process too busy to keep up
+        # A process too busy to keep up: the whole loop, reader and heartbeat, waits.
+        time.sleep(0.05)  # noqa: ASYNC251
         await super().base_send(message)
 
 

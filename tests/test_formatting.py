@@ -20,9 +20,10 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from rooms import formatting
+from rooms import mentions
 from rooms.actions import add_member, open_room, post_message
-from rooms.formatting import Formatted, format_message, mention_candidates
+from rooms.formatting import Formatted, format_message
+from rooms.mentions import mention_candidates
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a"}
 VOID_TAGS = {"br"}
@@ -577,5 +578,5 @@ def test_mention_links_go_to_the_direct_message_url(username, monkeypatch):
             raise NoReverseMatch(name)
         return reverse(name, **kwargs)
 
-    monkeypatch.setattr(formatting, "reverse", lobby_only)
-    assert formatting.direct_url(username) == expected
+    monkeypatch.setattr(mentions, "reverse", lobby_only)
+    assert mentions.direct_url(username) == expected

@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
-from rooms.formatting import format_message, mention_candidates
+from rooms.formatting import format_message
+from rooms.mentions import mention_candidates
 
 if TYPE_CHECKING:
     from chatsite.typing import AnyUser

@@ -9,7 +9,7 @@ from rooms.models.membership import Membership
 from rooms.models.message import Message
 
 if TYPE_CHECKING:
-    from chatsite.typing import AnyUser
+    from chatsite.typing import AnyUser, User
     from rooms.models.room import Room
 
 
@@ -22,13 +22,13 @@ class RoomQuerySet(models.QuerySet["Room"]):
         """Public rooms, and the private rooms and direct conversations `user` is in."""
         if not user.is_authenticated:
             return self.none()
-        theirs = Membership.objects.filter(user=user).values("room")
+        theirs = Membership.objects.filter(user_id=user.pk).values("room")
         return self.filter(Q(kind=self.model.Kind.PUBLIC) | Q(pk__in=theirs))
 
     def by_activity(self) -> RoomQuerySet:
         return self.order_by(F("last_message_at").desc(nulls_last=True), "-created_at")
 
-    def with_unread_for(self, user: AnyUser) -> RoomQuerySet:
+    def with_unread_for(self, user: User) -> RoomQuerySet:
         """Annotate `last_read` (None where `user` never joined), `last_id` (the newest
         message), `unread` (others' messages since `last_read`) and `unread_mentions`
         (those of them that mention `user`)."""

@@ -30,7 +30,7 @@ class Room(History):
     # Stored as first typed; uniqueness and look-ups ignore case.
     name = models.CharField(max_length=50)
     kind = models.CharField(max_length=7, choices=Kind.choices, default=Kind.PUBLIC)
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="rooms"
     )
     created_by = models.ForeignKey(
@@ -60,7 +60,7 @@ class Room(History):
         return reverse("rooms:room", args=[self.name])
 
     @staticmethod
-    def direct_name(one: AnyUser, other: AnyUser) -> str:
+    def direct_name(one: User, other: User) -> str:
         low, high = sorted([one.pk, other.pk])
         return f"dm.{low}.{high}"
 
@@ -89,10 +89,10 @@ class Room(History):
     def is_direct(self) -> bool:
         return self.kind == self.Kind.DIRECT
 
-    def is_visible_to(self, user: AnyUser) -> bool:
+    def is_visible_to(self, user: User) -> bool:
         return self.is_public or self.memberships.filter(user_id=user.pk).exists()
 
-    def can_manage_members(self, user: AnyUser) -> bool:
+    def can_manage_members(self, user: User) -> bool:
         """Members of a private room add others; its creator and staff also remove them."""
         return self.kind == self.Kind.PRIVATE and self.is_visible_to(user)
 

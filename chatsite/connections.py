@@ -1,0 +1,135 @@
+"""uvicorn's HTTP and websocket protocols, with the bounds on time that they lack.
+
+Production runs `uvicorn --http chatsite.connections:HttpProtocol --ws
+chatsite.connections:WebSocketProtocol` (README, "Production"):
+
+- HttpProtocol: a request's line and headers, a websocket's handshake included, must come
+  within REQUEST_HEADER_TIMEOUT. uvicorn waits for them for ever, so a client sending a
+  byte now and then (slowloris) holds a connection for as long as it likes.
+- WebSocketProtocol: closing never waits for a peer that does not read, and a closing
+  connection is dropped after SOCKET_CLOSE_GRACE. uvicorn's send() waits for room in the
+  transport's buffer, for `websocket.close` too, and its transport.close() waits for the
+  buffer to drain: for a peer that never reads neither ever happens, and the socket, its
+  buffers and its task stay for good.
+
+Both lean on uvicorn's attributes (pinned in requirements.txt); tests/test_slow_clients.py
+and tests/test_socket_limits.py run them in a real uvicorn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from django.conf import settings
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+logger = logging.getLogger(__name__)
+
+
+class HttpProtocol(HttpToolsProtocol):
+    header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._wait_for_headers()
+
+    def on_message_begin(self) -> None:
+        # The first request's clock started with the connection; a later one's (on a
+        # kept-alive connection) with its first byte.
+        super().on_message_begin()
+        self._wait_for_headers()
+
+    def on_headers_complete(self) -> None:
+        self._stop_waiting()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_waiting()
+        super().connection_lost(exc)
+
+    def _wait_for_headers(self) -> None:
+        if self.header_timer is None:
+            timeout = settings.REQUEST_HEADER_TIMEOUT
+            self.header_timer = self.loop.call_later(timeout, self._too_slow, timeout)
+
+    def _stop_waiting(self) -> None:
+        if self.header_timer is not None:
+            self.header_timer.cancel()
+            self.header_timer = None
+
+    def _too_slow(self, timeout: float) -> None:
+        self.header_timer = None
+        logger.info("Dropped %s: no complete request headers within %g s", self.client, timeout)
+        self.transport.abort()
+
+
+class WebSocketProtocol(WebSocketsSansIOProtocol):
+    drop_timer: asyncio.TimerHandle | None = None
+    paused = False  # the transport's buffer is over its high-water mark
+
+    def pause_writing(self) -> None:
+        self.paused = True
+        super().pause_writing()
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        super().resume_writing()
+
+    async def send(self, message: Any) -> None:
+        if message["type"] != "websocket.close":
+            await super().send(message)
+            return
+        if self.paused and self.handshake_complete:
+            # The peer is not reading: uvicorn would wait for room for ever. Queue the
+            # close behind what it has not read, now (its send() takes no other path that
+            # waits); the writer the fan-out had on this socket was cancelled before.
+            self.writable.set()
+            try:
+                await super().send(message)
+            finally:
+                if self.paused:
+                    self.writable.clear()
+        else:
+            await super().send(message)
+        self._drop_later()
+
+    # Every other way uvicorn closes the transport (and may wait for a drain for ever).
+
+    def keepalive_timeout(self) -> None:
+        super().keepalive_timeout()
+        self._drop_later()
+
+    def handle_parser_exception(self) -> None:
+        super().handle_parser_exception()
+        self._drop_later()
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        self._drop_later()
+
+    async def run_asgi(self) -> None:
+        await super().run_asgi()
+        self._drop_later()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.drop_timer is not None:
+            self.drop_timer.cancel()
+            self.drop_timer = None
+        super().connection_lost(exc)
+
+    def _drop_later(self) -> None:
+        if self.drop_timer is None and not self.disconnected:
+            self.drop_timer = self.loop.call_later(settings.SOCKET_CLOSE_GRACE, self._drop)
+
+    def _drop(self) -> None:
+        self.drop_timer = None
+        if not self.disconnected:
+            logger.info(
+                "Dropped websocket %s: its close not read within %g s",
+                self.client,
+                settings.SOCKET_CLOSE_GRACE,
+            )
+            self.transport.abort()

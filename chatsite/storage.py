@@ -1,0 +1,19 @@
+"""Static files storage: WhiteNoise's compressed, hashed files, with the relative imports
+of the page's JavaScript modules rewritten to their hashed names."""
+
+from __future__ import annotations
+
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+# Django's patterns for `import … from "./x.js"` and the like, applied to every *.js file.
+_, _JS_MODULE_IMPORTS = ManifestStaticFilesStorage._js_module_import_aggregation_patterns
+
+
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+    # `from "./merge.js"` in a hashed file must name merge.<hash>.js, or a browser holding
+    # one version of a module mixes it with another. Only our own modules (static/htmx/chat/)
+    # are rewritten: other apps' scripts are no modules, and the htmx ws extension's
+    # `import("../htmx")` in a type comment would fail collectstatic as a missing file.
+    support_js_module_import_aggregation = True
+    _js_module_import_aggregation_patterns = ("htmx/chat/*.js", _JS_MODULE_IMPORTS)

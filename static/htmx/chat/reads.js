@@ -1,0 +1,26 @@
+// Read markers: what the reader has seen in this room, told to the server (for the
+// lobby's unread counts) a moment after messages arrive while the page is in view.
+
+import { messageList, room } from "./page.js";
+
+const READ_DELAY_MS = 1000;
+
+let readTimer = null;
+
+export function markReadSoon() {
+  const current = room();
+  if (!current?.dataset.readUrl || current.dataset.connection === "history" || readTimer) return;
+  readTimer = setTimeout(() => {
+    readTimer = null;
+    const newest = document.querySelector("#messages > [data-id]:last-child");
+    if (!newest || document.visibilityState !== "visible") return;
+    htmx
+      .ajax("POST", current.dataset.readUrl, {
+        source: messageList(),
+        values: { up_to: newest.dataset.id },
+        swap: "none",
+      })
+      // Lost with the server or the network: the next marker covers it.
+      .catch(() => {});
+  }, READ_DELAY_MS);
+}

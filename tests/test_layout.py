@@ -1,0 +1,47 @@
+"""The layout's size rules (issue 9): small modules, so each feature is a new file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+PYTHON_PACKAGES = ["accounts", "chatsite", "rooms"]
+MAX_PYTHON_LINES = 250
+MAX_JAVASCRIPT_LINES = 150
+
+
+def line_count(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+def python_modules() -> list[Path]:
+    return sorted(
+        path
+        for package in PYTHON_PACKAGES
+        for path in (PROJECT / package).rglob("*.py")
+        if "migrations" not in path.parts
+    )
+
+
+def javascript_modules() -> list[Path]:
+    return sorted((PROJECT / "static").rglob("*.js"))
+
+
+@pytest.mark.parametrize("path", python_modules(), ids=lambda path: str(path.relative_to(PROJECT)))
+def test_python_modules_stay_small(path: Path) -> None:
+    assert line_count(path) <= MAX_PYTHON_LINES
+
+
+@pytest.mark.parametrize(
+    "path", javascript_modules(), ids=lambda path: str(path.relative_to(PROJECT))
+)
+def test_javascript_modules_stay_small(path: Path) -> None:
+    assert line_count(path) <= MAX_JAVASCRIPT_LINES
+
+
+def test_the_layout_rules_see_the_code() -> None:
+    # A rule over no files would pass whatever the code did.
+    assert len(python_modules()) > 20
+    assert javascript_modules()
