@@ -19,13 +19,14 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 from limits import RateLimitItem, parse, storage, strategies
 
 logger = logging.getLogger(__name__)
 
 # Shown to whoever is refused; the views answer HTTP 429 with it.
-TOO_MANY_MESSAGES = "You are sending messages too fast. Wait a few seconds, then send again."
-TOO_MANY_LOGINS = "Too many failed attempts to log in. Wait a minute, then try again."
+TOO_MANY_MESSAGES = _("You are sending messages too fast. Wait a few seconds, then send again.")
+TOO_MANY_LOGINS = _("Too many failed attempts to log in. Wait a minute, then try again.")
 
 # A Redis that does not answer within this many seconds counts as down.
 REDIS_TIMEOUT = 1.0

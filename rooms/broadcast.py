@@ -7,10 +7,12 @@ in the group: nothing here depends on who receives it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.utils import translation
 
 from rooms import fragments, protocol
 
@@ -40,27 +42,54 @@ async def send_html(group: str, html: str) -> None:
     await send(group, {"type": protocol.HTML, "html": html})
 
 
+def in_every_language(render: Callable[[str], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """`render(language)`'s (group, html) pairs for each language the site speaks, each
+    rendered with that language active: once per language, whoever listens."""
+    sends = []
+    for language in protocol.languages():
+        with translation.override(language):
+            sends.extend(render(language))
+    return sends
+
+
+async def send_all(sends: list[tuple[str, str]]) -> None:
+    for group, html in sends:
+        await send_html(group, html)
+
+
 def message_posted(message: Message) -> None:
     """A new message: to the room's pages, and its lobby row to every lobby that lists it."""
     room = message.room
-    lobby = protocol.PUBLIC_LOBBY if room.is_public else protocol.private_lobby(room.pk)
-    html, row = fragments.message(message), fragments.lobby_row(room, message)
 
-    async def both() -> None:
-        await send_html(protocol.room_group(room.pk), html)
-        await send_html(lobby, row)
+    def render(language: str) -> list[tuple[str, str]]:
+        lobby = (
+            protocol.public_lobby(language)
+            if room.is_public
+            else protocol.private_lobby(room.pk, language)
+        )
+        return [
+            (protocol.room_group(room.pk, language), fragments.message(message)),
+            (lobby, fragments.lobby_row(room, message)),
+        ]
 
-    async_to_sync(both)()
+    async_to_sync(send_all)(in_every_language(render))
 
 
 def message_changed(message: Message) -> None:
-    async_to_sync(send_html)(protocol.room_group(message.room_id), fragments.message(message))
+    def render(language: str) -> list[tuple[str, str]]:
+        return [(protocol.room_group(message.room_id, language), fragments.message(message))]
+
+    async_to_sync(send_all)(in_every_language(render))
 
 
 def membership_revoked(room_id: int, user_id: int) -> None:
     """`user_id` is out of the room: their sockets to it close (RoomConsumer.room_revoked)."""
-    event = {"type": protocol.ROOM_REVOKED, "user_id": user_id}
-    async_to_sync(send)(protocol.room_group(room_id), event)
+
+    async def to_every_language() -> None:
+        for group in protocol.room_groups(room_id):
+            await send(group, {"type": protocol.ROOM_REVOKED, "user_id": user_id})
+
+    async_to_sync(to_every_language)()
 
 
 def user_logged_out(user_id: int) -> None:
@@ -69,8 +98,14 @@ def user_logged_out(user_id: int) -> None:
 
 
 async def presence_changed(room_id: int, snapshot: Snapshot) -> None:
-    await send_html(protocol.room_group(room_id), fragments.presence(snapshot))
+    def render(language: str) -> list[tuple[str, str]]:
+        return [(protocol.room_group(room_id, language), fragments.presence(snapshot))]
+
+    await send_all(in_every_language(render))
 
 
 async def typing(room_id: int, user: User) -> None:
-    await send_html(protocol.room_group(room_id), fragments.typing(user))
+    def render(language: str) -> list[tuple[str, str]]:
+        return [(protocol.room_group(room_id, language), fragments.typing(user))]
+
+    await send_all(in_every_language(render))

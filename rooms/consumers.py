@@ -6,6 +6,7 @@ import logging
 import time
 import uuid
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -66,6 +67,12 @@ class FragmentConsumer(AsyncWebsocketConsumer):
     def __str__(self) -> str:
         user = self.scope["user"]
         return f"of user {user.pk} at {limits.client_address(self.scope)}"
+
+    @property
+    def language(self) -> str:
+        """The page's language (?language= in the socket's URL): the groups it listens in."""
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        return protocol.page_language(query.get("language", [""])[0])
 
     async def join(self, *groups: str) -> bool:
         """Join `groups` and open; False, with the handshake refused, when the layer is down."""
@@ -150,7 +157,7 @@ class RoomConsumer(FragmentConsumer):
         if not visible:
             await self.refuse(CLOSE_FORBIDDEN)
             return
-        if not await self.join(protocol.room_group(room.pk)):
+        if not await self.join(protocol.room_group(room.pk, self.language)):
             return
         self.room_id = room.pk
         await self.update_presence(presence.store().join)
@@ -204,4 +211,6 @@ class LobbyConsumer(FragmentConsumer):
         if not await self.authenticated():
             return
         private = await private_rooms_of(self.scope["user"])
-        await self.join(protocol.PUBLIC_LOBBY, *map(protocol.private_lobby, private))
+        language = self.language
+        lobbies = [protocol.private_lobby(room_id, language) for room_id in private]
+        await self.join(protocol.public_lobby(language), *lobbies)

@@ -7,28 +7,29 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 room_name_validator = RegexValidator(
     r"\A[A-Za-z0-9_-]{1,50}\Z",
-    "Use 1-50 letters, digits, hyphens or underscores.",
+    _("Use 1-50 letters, digits, hyphens or underscores."),
 )
 
 
 class RoomForm(forms.Form):
     name = forms.CharField(
-        label="Room name",
+        label=_("Room name"),
         max_length=50,
         validators=[room_name_validator],
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "placeholder": "general", "spellcheck": "false"}
         ),
     )
-    private = forms.BooleanField(label="Private: only people I add can see it", required=False)
+    private = forms.BooleanField(label=_("Private: only people I add can see it"), required=False)
 
 
 class MemberForm(forms.Form):
     username = forms.CharField(
-        label="Add someone by username",
+        label=_("Add someone by username"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
@@ -37,19 +38,21 @@ class MemberForm(forms.Form):
         username = self.cleaned_data["username"]
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            raise forms.ValidationError(f"No one is called {username}.")
+            raise forms.ValidationError(
+                _("No one is called %(username)s."), params={"username": username}
+            )
         return user
 
 
 class MessageBodyForm(forms.Form):
     # CharField strips surrounding whitespace before the length checks, so "   " is empty.
     body = forms.CharField(
-        label="Message",
+        label=_("Message"),
         max_length=settings.MESSAGE_MAX_LENGTH,
         error_messages={
-            "required": "Type a message first.",
+            "required": _("Type a message first."),
             "max_length": (
-                "Messages are at most %(limit_value)d characters (this one has %(show_value)d)."
+                _("Messages are at most %(limit_value)d characters (this one has %(show_value)d).")
             ),
         },
         widget=forms.Textarea(attrs={"rows": 1, "autocomplete": "off", "enterkeyhint": "send"}),
@@ -67,4 +70,4 @@ class MessageForm(MessageBodyForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].widget.attrs["placeholder"] = "Message"
+        self.fields["body"].widget.attrs["placeholder"] = _("Message")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
 if TYPE_CHECKING:
     from chatsite.typing import User
@@ -25,19 +26,20 @@ COMPOSER_FIELDS = f"{ROOM_PAGE}#composer_fields"
 EDIT_FORM = f"{ROOM_PAGE}#edit_form"
 LOBBY_ROWS = f"{LOBBY_PAGE}#rows"
 
-# Where a message keeps its fragment: rendered once per revision, whoever asks for it
+# Where a message keeps its fragments: rendered once per revision and language, whoever asks
 # (the broadcast on commit, and the sender's own POST answer).
-_RENDERED = "_live_fragment"
+_RENDERED = "_live_fragments"
 
 
 def message(message: Message) -> str:
-    """The message as every open page merges it in."""
-    cached = message.__dict__.get(_RENDERED)
-    if cached is not None and cached[0] == message.revision:
-        return cached[1]
-    html = render_to_string(MESSAGES, {"messages": [message]})
-    message.__dict__[_RENDERED] = (message.revision, html)
-    return html
+    """The message as every open page of the active language merges it in."""
+    key = (message.revision, translation.get_language())
+    rendered: dict[tuple[int, str], str] = message.__dict__.setdefault(_RENDERED, {})
+    if key not in rendered:
+        for older in [seen for seen in rendered if seen[0] != message.revision]:
+            del rendered[older]
+        rendered[key] = render_to_string(MESSAGES, {"messages": [message]})
+    return rendered[key]
 
 
 def lobby_row(room: Room, last: Message) -> str:

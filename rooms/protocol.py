@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
+from django.conf import settings
+
 # Event types. HTML events are written verbatim to every socket of their group.
 HTML: Final = "room.html"
 # What each server process sends itself to know that its groups still reach it.
@@ -18,18 +20,38 @@ HEARTBEAT: Final = "fanout.heartbeat"
 ROOM_REVOKED: Final = "room.revoked"
 USER_LOGOUT: Final = "user.logout"
 
-# Every open lobby hears about public rooms here; about the others in private_lobby(id).
-PUBLIC_LOBBY: Final = "lobby-public"
+# HTML goes to groups per language: a fragment is rendered once for each language the site
+# speaks (settings.LANGUAGES) and each socket joins the groups of its page's language, so
+# the cost of a change grows with the languages, never with the readers.
 
 
-def room_group(room_id: int) -> str:
-    """Every socket open on the room."""
-    return f"room-{room_id}"
+def languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
 
 
-def private_lobby(room_id: int) -> str:
-    """Every lobby that lists a private room or direct conversation."""
-    return f"lobby-room-{room_id}"
+def page_language(code: str) -> str:
+    """`code` if the site speaks it, else the default language: what a socket listens in."""
+    return code if code in languages() else settings.LANGUAGE_CODE
+
+
+def room_group(room_id: int, language: str) -> str:
+    """Every socket open on the room, in a page of that language."""
+    return f"room-{room_id}-{language}"
+
+
+def room_groups(room_id: int) -> list[str]:
+    """Every socket open on the room, whatever its language."""
+    return [room_group(room_id, language) for language in languages()]
+
+
+def public_lobby(language: str) -> str:
+    """Every open lobby (of that language) hears about public rooms here."""
+    return f"lobby-public-{language}"
+
+
+def private_lobby(room_id: int, language: str) -> str:
+    """Every lobby (of that language) that lists a private room or direct conversation."""
+    return f"lobby-room-{room_id}-{language}"
 
 
 def user_group(user_id: object) -> str:

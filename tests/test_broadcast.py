@@ -6,6 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.utils import translation
 from template_partials.templatetags.partials import TemplateProxy
 
 from rooms import fragments, protocol
@@ -39,25 +40,28 @@ async def listen(group: str, count: int) -> list[str]:
 
 
 @pytest.mark.parametrize("listeners", [0, 1, 25])
-async def test_a_message_is_rendered_once_whatever_the_number_of_listeners(
+async def test_a_message_is_rendered_once_per_language_whatever_the_number_of_listeners(
     redis_layer, room, alice, message_renders, listeners
 ):
     layer = get_channel_layer()
-    channels = await listen(protocol.room_group(room.pk), listeners)
+    english = await listen(protocol.room_group(room.pk, "en"), listeners)
+    spanish = await listen(protocol.room_group(room.pk, "es"), listeners)
     message = await database_sync_to_async(post_message)(room, alice, "hello")
-    received = [await layer.receive(channel) for channel in channels]
-    event = {
-        "type": "room.html",
-        "html": fragments.message(message),
-        "group": protocol.room_group(room.pk),
-    }
-    assert received == [event] * listeners
-    assert message_renders.count("message") == 1
+    assert message_renders.count("message") == 2  # English and Spanish, whoever listens
+    for channels, language, words in [(english, "en", "Delete"), (spanish, "es", "Borrar")]:
+        with translation.override(language):
+            html = fragments.message(message)
+        assert f">{words}</a>" in html
+        group = protocol.room_group(room.pk, language)
+        received = [await layer.receive(channel) for channel in channels]
+        assert received == [{"type": "room.html", "html": html, "group": group}] * listeners
+    # The memo answers later asks (the sender's POST answer) without rendering again.
+    assert message_renders.count("message") == 2
 
 
 async def test_a_rolled_back_post_broadcasts_nothing(redis_layer, room, alice, bob):
     layer = get_channel_layer()
-    [channel] = await listen(protocol.room_group(room.pk), 1)
+    [channel] = await listen(protocol.room_group(room.pk, "en"), 1)
 
     @database_sync_to_async
     def post_then_roll_back():
@@ -74,7 +78,7 @@ async def test_a_rolled_back_post_broadcasts_nothing(redis_layer, room, alice, b
     assert await layer.receive(channel) == {
         "type": "room.html",
         "html": fragments.message(kept),
-        "group": protocol.room_group(room.pk),
+        "group": protocol.room_group(room.pk, "en"),
     }
     assert await database_sync_to_async(list)(Message.objects.values_list("body", flat=True)) == [
         "this one stands"
@@ -97,7 +101,12 @@ def test_an_unreachable_channel_layer_is_logged_and_the_post_still_stands(
     assert response.status_code == 200
     assert Message.objects.get().body == "stored anyway"
     sent_to = [record.getMessage().split(" failed: ")[0] for record in caplog.records]
-    assert sent_to == [f"Broadcast to {protocol.room_group(room.pk)}", "Broadcast to lobby-public"]
+    assert sent_to == [
+        f"Broadcast to {protocol.room_group(room.pk, 'en')}",
+        "Broadcast to lobby-public-en",
+        f"Broadcast to {protocol.room_group(room.pk, 'es')}",
+        "Broadcast to lobby-public-es",
+    ]
     assert all("ConnectionError" in record.getMessage() for record in caplog.records)
     assert all(record.exc_info is None for record in caplog.records)
 

@@ -11,9 +11,14 @@ from chatsite.asgi import application
 from rooms import fragments
 from rooms.actions import open_room
 from rooms.consumers import RoomConsumer
-from rooms.protocol import CLOSE_NO_SUCH_ROOM, CLOSE_UNAUTHENTICATED
+from rooms.protocol import (
+    CLOSE_NO_SUCH_ROOM,
+    CLOSE_TOO_MANY_SOCKETS,
+    CLOSE_UNAUTHENTICATED,
+    CLOSE_UNEXPECTED_FRAMES,
+)
 from support.processes import free_port
-from tests.conftest import ORIGIN, next_message, post
+from tests.conftest import ORIGIN, PRESENCE_PREFIX, next_message, post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -132,3 +137,84 @@ async def test_with_the_layer_down_a_socket_is_refused_in_one_log_line(
     [record] = [r for r in caplog.records if r.name == "rooms.consumers"]
     assert record.getMessage().startswith("Socket refused, channel layer down: ConnectionError")
     assert record.exc_info is None
+
+
+# Caps (rooms/limits.py) and frames no page sends ---------------------------------------------
+
+
+async def test_a_person_may_have_only_so_many_sockets_open(
+    redis_layer, settings, socket_for, room, alice, bob, caplog
+):
+    settings.SOCKETS_PER_USER = 2
+    first, second, third = (socket_for(alice, "general") for _ in range(3))
+    for socket in (first, second, third):
+        assert (await socket.connect())[0]
+    # Accepted, then closed with a code the page does not retry.
+    refusal = {"type": "websocket.close", "code": CLOSE_TOO_MANY_SOCKETS}
+    assert await third.receive_output() == refusal
+    message = f"Socket refused: user {alice.pk} has 2 open in this process (SOCKETS_PER_USER)"
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [message]
+    others = socket_for(bob, "general")
+    assert (await others.connect())[0]
+    await first.disconnect()
+    again = socket_for(alice, "general")  # one closed: one more may open
+    assert (await again.connect())[0]
+    posted = await post(room, bob, "to every open socket")
+    for socket in (second, others, again):
+        assert await next_message(socket) == fragments.message(posted)
+    for socket in (second, third, others, again):
+        await socket.disconnect()
+
+
+def from_address(socket: WebsocketCommunicator, address: str) -> WebsocketCommunicator:
+    socket.scope["client"] = (address, 50000)  # as uvicorn gives it, X-Forwarded-For's
+    return socket
+
+
+async def test_an_address_may_have_only_so_many_sockets_open_checked_before_the_session(
+    redis_layer, settings, socket_for, room, alice, bob, caplog
+):
+    settings.SOCKETS_PER_ADDRESS = 2
+    sockets = [from_address(socket_for(user, "general"), "10.0.0.7") for user in (alice, bob)]
+    for socket in sockets:
+        assert (await socket.connect())[0]
+    # Anyone, even without a session: refused before the session is read (not 4401).
+    anonymous = WebsocketCommunicator(application, "/ws/chat/general/", headers=[ORIGIN])
+    for refused in (from_address(socket_for(alice, "general"), "10.0.0.7"), anonymous):
+        from_address(refused, "10.0.0.7")
+        assert (await refused.connect())[0]
+        assert await refused.receive_output() == {
+            "type": "websocket.close",
+            "code": CLOSE_TOO_MANY_SOCKETS,
+        }
+    assert "Socket refused: 10.0.0.7 has 2 open in this process (SOCKETS_PER_ADDRESS)" in (
+        caplog.text
+    )
+    elsewhere = from_address(socket_for(alice, "general"), "10.0.0.8")
+    assert (await elsewhere.connect())[0]
+    posted = await post(room, bob, "from every address")
+    assert await next_message(elsewhere) == fragments.message(posted)
+    for socket in (*sockets, elsewhere):
+        await socket.disconnect()
+
+
+async def test_a_socket_sending_only_what_no_page_sends_is_closed(
+    redis_layer, settings, socket_for, room, alice, caplog
+):
+    settings.SOCKET_MAX_UNEXPECTED_FRAMES = 3
+    socket = socket_for(alice, "general")
+    assert (await socket.connect())[0]
+    for frame in ("not json", '{"type": "room.html"}', "[]"):
+        await socket.send_to(text_data=frame)
+    posted = await post(room, alice, "still open after three")
+    assert await next_message(socket) == fragments.message(posted)
+    await socket.send_to(bytes_data=b"\x00\xff")
+    while (output := await socket.receive_output())["type"] == "websocket.send":
+        assert output["text"].startswith(PRESENCE_PREFIX)
+    assert output == {"type": "websocket.close", "code": CLOSE_UNEXPECTED_FRAMES}
+    logged = [r.getMessage() for r in caplog.records if r.name == "rooms.consumers"]
+    assert logged == [
+        *[f"Ignored an unexpected frame from user {alice.pk}"] * 3,
+        f"Socket of user {alice.pk} at unknown closed: more than 3 unexpected frames",
+    ]
+    await socket.disconnect()

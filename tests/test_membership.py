@@ -354,7 +354,7 @@ async def test_an_anonymous_lobby_socket_is_closed_with_4401(redis_layer):
 async def test_admin_deletion_reaches_open_pages(redis_layer, room, alice):
     layer = get_channel_layer()
     channel = await layer.new_channel()
-    await layer.group_add(protocol.room_group(room.pk), channel)
+    await layer.group_add(protocol.room_group(room.pk, "en"), channel)
     message = await post(room, alice, "spam")
     await layer.receive(channel)
     await database_sync(MessageAdmin(Message, admin_site).delete_model)(None, message)

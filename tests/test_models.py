@@ -26,7 +26,7 @@ class TestRoom:
         assert Room.objects.named("GeNeRaL") == room
 
     def test_group_name_is_a_valid_channels_group(self, room):
-        assert protocol.room_group(room.pk) == f"room-{room.pk}"
+        assert protocol.room_group(room.pk, "en") == f"room-{room.pk}-en"
 
     def test_by_activity_puts_recent_rooms_first_and_silent_rooms_last(self, alice):
         quiet = open_room("quiet", by=alice)

@@ -141,7 +141,7 @@ class TestRoomPage:
 
     def test_connects_the_socket_with_the_ws_extension(self, alice_client, room):
         content = alice_client.get("/chat/general/").content.decode()
-        assert 'hx-ext="ws" ws-connect="/ws/chat/general/"' in content
+        assert 'hx-ext="ws" ws-connect="/ws/chat/general/?language=en"' in content
         assert "django_htmx/htmx-2.min.js" in content
         assert "django_htmx/ext/hx-ws-2.min.js" in content
 

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from rooms.models.history import History
 from rooms.models.queries import RoomQuerySet
@@ -21,11 +22,11 @@ if TYPE_CHECKING:
 
 class Room(History):
     class Kind(models.TextChoices):
-        PUBLIC = "public"
-        PRIVATE = "private"
+        PUBLIC = "public", _("Public")
+        PRIVATE = "private", _("Private")
         # A two-person conversation, named "dm.<lower user id>.<higher user id>" (a dot
         # never appears in the names people choose).
-        DIRECT = "direct"
+        DIRECT = "direct", _("Direct conversation")
 
     # Stored as first typed; uniqueness and look-ups ignore case.
     name = models.CharField(max_length=50)

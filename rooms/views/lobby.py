@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chatsite.typing import AuthenticatedRequest
@@ -21,7 +22,7 @@ def lobby(request: AuthenticatedRequest) -> HttpResponse:
         room = actions.open_room(data["name"], by=request.user, private=data["private"])
         if room.is_visible_to(request.user):
             return redirect(room)
-        form.add_error("name", "That room is private: ask one of its members to add you.")
+        form.add_error("name", _("That room is private: ask one of its members to add you."))
     rooms = (
         Room.objects.visible_to(request.user)
         .by_activity()

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chatsite.typing import AuthenticatedRequest
@@ -18,7 +19,7 @@ from rooms.views.rooms import render_room
 def add_member(request: AuthenticatedRequest, name: str) -> HttpResponse:
     room = visible_room(request, name)
     if not room.can_manage_members(request.user):
-        raise PermissionDenied("Only a private room has members to add.")
+        raise PermissionDenied(_("Only a private room has members to add."))
     form = MemberForm(request.POST)
     if form.is_valid():
         actions.add_member(room, form.cleaned_data["username"])
@@ -33,6 +34,6 @@ def remove_member(request: AuthenticatedRequest, name: str, user_id: int) -> Htt
     room = visible_room(request, name)
     member = get_object_or_404(room.members, pk=user_id)
     if not room.can_remove(member, by=request.user):
-        raise PermissionDenied("Only the room's creator or staff can take someone out.")
+        raise PermissionDenied(_("Only the room's creator or staff can take someone out."))
     actions.remove_member(room, member)
     return redirect("rooms:lobby" if member.pk == request.user.pk else room)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, trigger_client_event
 
@@ -82,7 +83,7 @@ def message(request: AuthenticatedRequest, name: str, pk: int) -> HttpResponse:
 def edit_message(request: AuthenticatedRequest, name: str, pk: int) -> HttpResponse:
     message = find_message(request, name, pk)
     if not message.is_editable_by(request.user):
-        raise PermissionDenied("Only the author can edit a message.")
+        raise PermissionDenied(_("Only the author can edit a message."))
     form = MessageBodyForm(request.POST or None, initial={"body": message.body})
     if form.is_valid():
         actions.edit_message(message, form.cleaned_data["body"])
@@ -98,7 +99,7 @@ def edit_message(request: AuthenticatedRequest, name: str, pk: int) -> HttpRespo
 def delete_message(request: AuthenticatedRequest, name: str, pk: int) -> HttpResponse:
     message = find_message(request, name, pk)
     if not message.is_deletable_by(request.user):
-        raise PermissionDenied("Only the author or staff can delete a message.")
+        raise PermissionDenied(_("Only the author or staff can delete a message."))
     if request.method == "GET":
         return render(request, "rooms/delete_message.html", {"message": message})
     actions.delete_message(message)
