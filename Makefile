@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint check-system venv clean
+.PHONY: run test lint check-system venv clean messages
 
 $(BIN)/python:
 	@[ -n "$(PYTHON)" ] || { echo "Python >= 3.11 is needed: install it, or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
@@ -32,13 +32,14 @@ run: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py runserver $(PORT)
 
-# Redis, PostgreSQL's server and Chromium are real dependencies of the suite: install them
+# Redis, PostgreSQL's server, Chromium and GNU gettext are real dependencies of the suite: install them
 # when we can, stop with a clear message when we cannot. Nothing is ever skipped for want of them.
 check-system: $(VENV)/.dev-installed
 	@missing=""; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -n "$$missing" ]; then \
 	  echo "Installing$$missing from Debian's packages"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing </dev/null >/dev/null || exit 1; \
@@ -85,3 +86,11 @@ $(VENV)/.bench-installed: bench/requirements.txt $(VENV)/.runtime-installed
 bench: $(VENV)/.bench-installed
 	@command -v redis-server >/dev/null || { echo "The benchmark needs redis-server: sudo apt-get install -y redis-server" >&2; exit 1; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# After changing or adding interface text: update every catalog, translate what is new in
+# locale/<language>/LC_MESSAGES/django.po, then `make messages` again to compile it.
+# tests/test_translations.py fails until each catalog is complete and compiled.
+MESSAGE_SOURCES := --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*" --ignore "e2e/*" --ignore "support/*"
+messages: $(VENV)/.runtime-installed
+	SECRET_KEY=messages-only $(BIN)/python manage.py makemessages --all --no-location $(MESSAGE_SOURCES)
+	SECRET_KEY=messages-only $(BIN)/python manage.py compilemessages --ignore ".venv/*"

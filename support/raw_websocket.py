@@ -42,13 +42,14 @@ for name in {names!r}:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
-    print(name, session.session_key)
+    print("session", name, session.session_key)
 """
     output = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", script],
         cwd=project, env=env, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    return dict(line.split() for line in output.splitlines() if line.strip())
+    found = (line.split() for line in output.splitlines() if line.startswith("session "))
+    return {name: key for _, name, key in found}
 
 
 def signed_in(base_url: str, session: str) -> HttpClient:
