@@ -153,6 +153,8 @@ class Run:
                     # One poster sends every message: lift the per-user flood limits.
                     RATE_LIMIT_POST="1000000/second",
                     RATE_LIMIT_LOGIN="1000000/second",
+                    # Every client is on loopback: lift the per-address socket cap.
+                    SOCKETS_PER_ADDRESS="1000000",
                 )
                 self.env.update(self.options.server_env)
                 log("migrate, collectstatic, seed users, rooms and sessions")

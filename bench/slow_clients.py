@@ -36,6 +36,7 @@ from support.raw_websocket import RawSocket, sessions, signed_in
 from support.redis import redis_server
 
 PER_PERSON = 20  # SOCKETS_PER_USER's default
+WARM_UP = 50  # messages posted before the reader and the slow sockets join
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Figures:
     received: list[int] = field(default_factory=list)  # ids the reader got, in order
     delays: list[float] = field(default_factory=list)  # seconds from post to receipt
     rss_kib: dict[str, int] = field(default_factory=dict)
+    queued_kib: int = 0  # peak of the kernel's send queues of the server's sockets
     slow_closed: int = 0
     reader_close: int | None = None  # the reader's close code, if it was closed
 
@@ -67,6 +69,7 @@ class Figures:
                 "server RSS (KiB): "
                 + ", ".join(f"{what} {kib}" for what, kib in self.rss_kib.items())
                 + f"; growth {growth} KiB, {growth / max(scenario.slow, 1):.1f} per slow socket",
+                f"kernel send queues of the server's sockets, peak: {self.queued_kib} KiB",
                 f"sockets closed: {self.slow_closed} of {scenario.slow} slow, reader "
                 + ("open" if self.reader_close is None else f"closed ({self.reader_close})"),
             ]
@@ -78,6 +81,17 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def queued_kib(port: int) -> int:
+    """What the kernel holds, unsent or unacknowledged, for the sockets the server accepted
+    on `port` (tx_queue in /proc/net/tcp): memory outside the process's RSS."""
+    total = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port:
+            total += int(fields[4].split(":")[0], 16)
+    return total // 1024
 
 
 def open_slow_sockets(port: int, room: str, people: dict[str, str], count: int) -> list[RawSocket]:
@@ -105,6 +119,8 @@ async def run(scenario: Scenario, base_url: str, pid: int, people: dict[str, str
     names = list(people)
     poster = signed_in(base_url, people[names[0]])
     assert poster.open_room(scenario.room).status == 200
+    for number in range(WARM_UP):  # the server's caches filled before memory is measured
+        assert poster.post_message(scenario.room, f"warm-up {number}").status == 200
     port = int(base_url.rsplit(":", 1)[1])
     url = f"ws://{LOOPBACK}:{port}/ws/chat/{scenario.room}/"
     cookie = [("Cookie", f"sessionid={people[names[1]]}")]
@@ -128,10 +144,11 @@ async def run(scenario: Scenario, base_url: str, pid: int, people: dict[str, str
         )
         figures.rss_kib["slow sockets open"] = rss_kib(pid)
         sent_at = await post_while_sampling(scenario, poster, pid, figures)
-        # Every message posted, then at most 30 s more for the reader to get them all.
+        # Every message posted: at most 30 s more for the reader to get them all and for the
+        # server to close the slow sockets (a reset, once their close went unread).
         deadline = time.monotonic() + 30
-        while len(arrived) < len(figures.posted) and time.monotonic() < deadline:
-            if reading.done():
+        while time.monotonic() < deadline and not reading.done():
+            if len(arrived) == len(figures.posted) and not any(raw.open for raw in slow):
                 break
             await asyncio.sleep(0.05)
         figures.rss_kib["end"] = rss_kib(pid)
@@ -165,9 +182,10 @@ async def post_while_sampling(
         done.set()
 
     posting = asyncio.create_task(asyncio.to_thread(post_all))
-    peak = 0
+    peak, port = 0, int(poster.base_url.rsplit(":", 1)[1])
     while not done.is_set():
         peak = max(peak, rss_kib(pid))
+        figures.queued_kib = max(figures.queued_kib, queued_kib(port))
         await asyncio.sleep(0.1)
     await posting
     figures.rss_kib["peak"] = max(peak, rss_kib(pid))
@@ -211,9 +229,11 @@ def main(argv: list[str] | None = None) -> None:
             STATIC_ROOT=f"{folder}/static",
             RATE_LIMIT_POST="100000/second",
         )
-        for command in (["migrate"], ["collectstatic"]):
-            subprocess.run([sys.executable, "manage.py", *command, "--noinput"],
-                           cwd=project, env=env, check=True, capture_output=True)  # fmt: skip
+        for command in ("migrate", "collectstatic"):
+            done = subprocess.run([sys.executable, "manage.py", command, "--noinput"],
+                                  cwd=project, env=env, capture_output=True, text=True)  # fmt: skip
+            if done.returncode:
+                sys.exit(f"manage.py {command} failed:\n{done.stderr}")
         people = [f"person{n:03}" for n in range(2 + -(-scenario.slow // PER_PERSON))]
         port, log_path = free_port(), Path(folder) / "server.log"
         command = uvicorn_command(project, port)

@@ -6,8 +6,9 @@ chatsite.connections:WebSocketProtocol` (README, "Production"):
 - HttpProtocol: a request's line and headers, a websocket's handshake included, must come
   within REQUEST_HEADER_TIMEOUT. uvicorn waits for them for ever, so a client sending a
   byte now and then (slowloris) holds a connection for as long as it likes.
-- WebSocketProtocol: closing never waits for a peer that does not read, and a closing
-  connection is dropped after SOCKET_CLOSE_GRACE. uvicorn's send() waits for room in the
+- WebSocketProtocol: closing never waits for a peer that does not read, a closing
+  connection is dropped after SOCKET_CLOSE_GRACE, and the kernel's send buffer is
+  SOCKET_SEND_BUFFER, not up to 4 MiB. uvicorn's send() waits for room in the
   transport's buffer, for `websocket.close` too, and its transport.close() waits for the
   buffer to drain: for a peer that never reads neither ever happens, and the socket, its
   buffers and its task stay for good.
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+import struct
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +30,9 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 logger = logging.getLogger(__name__)
+
+# Bytes a websocket's transport buffers before its sends wait (rooms/outbox.py queues then).
+TRANSPORT_BUFFER = 16 * 1024
 
 
 class HttpProtocol(HttpToolsProtocol):
@@ -69,6 +75,18 @@ class HttpProtocol(HttpToolsProtocol):
 class WebSocketProtocol(WebSocketsSansIOProtocol):
     drop_timer: asyncio.TimerHandle | None = None
     paused = False  # the transport's buffer is over its high-water mark
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        # Left to itself the kernel lets a socket's send buffer grow to 4 MiB when its peer
+        # does not read: memory no bound of ours sees (rooms/outbox.py), per hostile socket.
+        size = settings.SOCKET_SEND_BUFFER
+        sock = transport.get_extra_info("socket")
+        if size and sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+        # The transport's own buffer (uvloop's: 64 KiB) holds a copy of each frame per
+        # socket; past the kernel's it adds nothing but memory for a peer that is behind.
+        transport.set_write_buffer_limits(high=TRANSPORT_BUFFER)
 
     def pause_writing(self) -> None:
         self.paused = True
@@ -132,4 +150,9 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
                 self.client,
                 settings.SOCKET_CLOSE_GRACE,
             )
+            # Reset, not closed: a close would leave the kernel sending what the peer does
+            # not read, and the FIN behind it, for minutes.
+            sock = self.transport.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.transport.abort()

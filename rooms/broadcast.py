@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import translation
 
@@ -97,11 +98,19 @@ def user_logged_out(user_id: int) -> None:
     async_to_sync(send)(protocol.user_group(user_id), {"type": protocol.USER_LOGOUT})
 
 
+def user_sessions_ended(user_id: int, keep: str) -> None:
+    """Every socket of the user closes but those of session `keep` (a protocol.session_tag;
+    empty: none is kept) (FragmentConsumer.user_sessions_ended)."""
+    event = {"type": protocol.USER_SESSIONS_ENDED, "keep": keep}
+    async_to_sync(send)(protocol.user_group(user_id), event)
+
+
 async def presence_changed(room_id: int, snapshot: Snapshot) -> None:
     def render(language: str) -> list[tuple[str, str]]:
         return [(protocol.room_group(room_id, language), fragments.presence(snapshot))]
 
-    await send_all(in_every_language(render))
+    # Rendered in a thread: the list shows each person's name and avatar, from the database.
+    await send_all(await database_sync_to_async(in_every_language)(render))
 
 
 async def typing(room_id: int, user: User) -> None:

@@ -60,9 +60,12 @@ class FragmentConsumer(AsyncWebsocketConsumer):
         try:
             await super().__call__(scope, receive, send)
         finally:
-            # However the socket ended, it no longer counts.
-            if self.counted_user is not None:
-                limits.release("user", self.counted_user)
+            self.uncount()  # however the socket ended
+
+    def uncount(self) -> None:
+        if self.counted_user is not None:
+            limits.release("user", self.counted_user)
+            self.counted_user = None
 
     def __str__(self) -> str:
         user = self.scope["user"]
@@ -113,6 +116,7 @@ class FragmentConsumer(AsyncWebsocketConsumer):
         await self.close(code=code)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        self.uncount()  # closed: another may open at once
         await fanout().leave(self)  # nothing to do for a socket that never joined
         await super().websocket_disconnect(message)
 
@@ -124,6 +128,12 @@ class FragmentConsumer(AsyncWebsocketConsumer):
     async def user_logout(self, event: dict[str, Any]) -> None:
         """The user logged out, in some tab."""
         await self.end(CLOSE_UNAUTHENTICATED)
+
+    async def user_sessions_ended(self, event: dict[str, Any]) -> None:
+        """The user's password changed: this socket's session has ended, unless it is the
+        one that changed it."""
+        if event["keep"] != protocol.session_tag(self.scope["session"].session_key or ""):
+            await self.end(CLOSE_UNAUTHENTICATED)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """A frame no page sends: ignored, and logged, a few times; then the socket closes

@@ -1,12 +1,14 @@
-"""What every page's script must know of the live protocol, from rooms/protocol.py.
+"""What every page's script must know of the live protocol, from rooms/protocol.py, and the
+words it shows of its own, in the page's language.
 
-base.html hands it to the page as JSON (`json_script`), so the page's JavaScript holds no
-copy of the server's close codes.
+base.html hands both to the page as JSON (`json_script`), so the page's JavaScript holds no
+copy of the server's close codes and no English.
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from rooms import protocol
 
@@ -24,6 +26,13 @@ def live_protocol(request: HttpRequest) -> dict[str, object]:
                 "unauthenticated": protocol.CLOSE_UNAUTHENTICATED,
                 "forbidden": protocol.CLOSE_FORBIDDEN,
                 "no_such_room": protocol.CLOSE_NO_SUCH_ROOM,
+            },
+            # What the page says of its socket, by state (static/htmx/chat/connection.js).
+            "connection": {
+                "open": gettext("Connected"),
+                "connecting": gettext("Connecting…"),
+                "reconnecting": gettext("Reconnecting… messages you send are still delivered."),
+                "closed": gettext("Disconnected. Reload the page to reconnect."),
             },
         }
     }

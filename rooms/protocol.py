@@ -7,6 +7,7 @@ name these from here; the page gets the close codes it needs from its template
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Final
 
@@ -19,6 +20,9 @@ HEARTBEAT: Final = "fanout.heartbeat"
 # Handled by consumer methods (room_revoked, user_logout), not written to sockets.
 ROOM_REVOKED: Final = "room.revoked"
 USER_LOGOUT: Final = "user.logout"
+# A person's password changed: their sockets close, but those of the session that changed it
+# (the event's "keep", a session_tag).
+USER_SESSIONS_ENDED: Final = "user.sessions_ended"
 
 # HTML goes to groups per language: a fragment is rendered once for each language the site
 # speaks (settings.LANGUAGES) and each socket joins the groups of its page's language, so
@@ -57,6 +61,11 @@ def private_lobby(room_id: int, language: str) -> str:
 def user_group(user_id: object) -> str:
     """Every socket a user has open, whatever the page: logging out closes them."""
     return f"user-{user_id}"
+
+
+def session_tag(session_key: str) -> str:
+    """How events name a session: a digest, so session keys never travel through the layer."""
+    return hashlib.sha256(f"socket-session:{session_key}".encode()).hexdigest()[:32]
 
 
 def heartbeat_group() -> str:

@@ -8,4 +8,5 @@ servers (uvicorn, or daphne), a whole site made of them, its users and an HTTP c
 - users: PASSWORD, create_users()
 - site: Site, running_site(), prepare_database()
 - http: HttpClient, receive_until(), until_closed(), message_ids()
+- smtp: smtp_server() (aiosmtpd, keeping what it receives in a Mailbox), body_of()
 """

@@ -167,5 +167,6 @@ class RawSocket:
         self.sock.close()
 
 
-def message_ids(texts: list[str]) -> list[int]:
+def frame_ids(texts: list[str]) -> list[int]:
+    """The ids of the messages in `texts`, in order."""
     return [int(pk) for text in texts for pk in MESSAGE_ID.findall(text.encode())]

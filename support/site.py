@@ -84,6 +84,10 @@ def running_site(
                 "DATABASE_URL": database_url,
                 "REDIS_URL": redis.url,
                 "STATIC_ROOT": str(directory / "static"),
+                "MEDIA_ROOT": str(directory / "media"),
+                # Tests that are not about sign-up sign up freely; e2e/test_accounts.py
+                # runs a site of its own with SIGNUP=invite and EMAIL_URL at its SMTP server.
+                "SIGNUP": "open",
                 **settings,
             }
         )

@@ -39,6 +39,13 @@ def _fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _open_signup(settings) -> None:
+    # Tests that are not about sign-up sign up freely; tests/test_accounts_signup.py sets
+    # SIGNUP=invite (the default) for its own.
+    settings.SIGNUP = "open"
+
+
+@pytest.fixture(autouse=True)
 def _in_memory_layer(settings) -> None:
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

@@ -547,7 +547,7 @@ class TestPlaces:
             form.group()
         )
 
-    def test_anonymous_pages_have_no_search_form(self, db):
+    def test_anonymous_pages_have_no_search_form(self, alice):
         assert "topbar-search" not in Client().get("/accounts/login/").content.decode()
 
     def test_the_search_page_has_one_search_form(self, alice_client):

@@ -26,6 +26,9 @@ ENGLISH = [
     "Requirements", "Request refused", "Not found", "Not allowed", "Back to the", "Language",
     "Change language", "Type a message", "too fast", "Too many", "Username", "Password",
     "Logged out", "directly", "is typing", "In the room", "older messages", "Say hello",
+    "People", "Invitations", "invitation", "Welcome", "Forgot your password", "Deactivate",
+    "Display name", "Picture", "Team link", "Single-use", "Find", "profile", "staff",
+    "Reset", "Change", "Expires", "Never", "Withdraw", "Administration", "Make staff",
 ]  # fmt: skip
 # Longest first, so "Search this room" is found as itself, not as "Search".
 ENGLISH_WORDS = re.compile(
@@ -111,7 +114,7 @@ class TestEverySpanishPage:
         assert {"Send", "Edit", "Delete", "Search this room", "members", "Log out"} <= set(left)
 
     @pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/signup/"])
-    def test_signed_out_pages(self, path):
+    def test_signed_out_pages(self, ana, path):
         assert english_left(spanish_page(Client(**SPANISH).get(path))) == []
 
     def test_the_lobby(self, ana_client, sala):
@@ -174,6 +177,51 @@ class TestEverySpanishPage:
         assert english_left(spanish_page(response)) == []
         client.force_login(ana)
         assert english_left(spanish_page(client.post("/accounts/logout/", follow=True))) == []
+
+
+@pytest.mark.django_db
+class TestAccountPagesInSpanish:
+    """The pages of issue 12: first run, invitations, people, profiles, passwords."""
+
+    def test_the_first_run_on_an_empty_site(self):
+        response = Client(**SPANISH).get("/chat/", follow=True)
+        assert "Te damos la bienvenida" in spanish_page(response)
+        assert english_left(response.content.decode()) == []
+
+    @pytest.mark.parametrize(
+        "path",
+        ["/accounts/signup/", "/join/" + "x" * 43 + "/", "/accounts/password_reset/",
+         "/accounts/password_reset/done/", "/accounts/reset/xx/yy/"],
+    )  # fmt: skip
+    def test_signed_out_pages(self, settings, ana, path):
+        settings.SIGNUP = "invite"
+        response = Client(**SPANISH).get(path, follow=True)
+        assert english_left(spanish_page(response)) == []
+
+    @pytest.mark.parametrize(
+        "path",
+        ["/people/", "/people/?q=lu", "/people/?q=nadie", "/people/luis/", "/people/ana/",
+         "/accounts/profile/", "/accounts/password_change/", "/accounts/password_change/done/",
+         "/accounts/invitations/"],
+    )  # fmt: skip
+    def test_people_profiles_and_invitations_for_staff(self, ana, luis, path):
+        from accounts import actions
+
+        ana.is_staff = True
+        ana.save()
+        actions.regenerate_team_link(ana)
+        actions.create_single_use(ana, None)
+        client = Client(**SPANISH)
+        client.force_login(ana)
+        assert english_left(spanish_page(client.get(path))) == []
+
+    def test_a_refused_picture_says_why_in_spanish(self, ana_client):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        svg = SimpleUploadedFile("a.svg", b"<svg onload=alert(1)></svg>", "image/svg+xml")
+        response = ana_client.post("/accounts/profile/", {"avatar": svg})
+        assert "El archivo contiene algo más que una imagen" in spanish_page(response)
+        assert english_left(response.content.decode()) == []
 
 
 @pytest.mark.django_db

@@ -41,7 +41,7 @@ class TestAccounts:
         assert response.status_code == 200
         assert b'class="error"' in response.content
 
-    def test_login_page_links_to_signup(self, db):
+    def test_login_page_links_to_signup(self, alice):
         response = Client().get(reverse("login") + "?next=/chat/general/")
         assert response.status_code == 200
         assert b"/accounts/signup/?next=/chat/general/" in response.content

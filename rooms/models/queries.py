@@ -53,6 +53,6 @@ class RoomQuerySet(models.QuerySet["Room"]):
     def with_direct_members(self) -> RoomQuerySet:
         """Prefetch the two people of each direct conversation, for their labels."""
         members = Membership.objects.filter(room__kind=self.model.Kind.DIRECT).select_related(
-            "user"
+            "user__profile"
         )
         return self.prefetch_related(Prefetch("memberships", queryset=members, to_attr="pair"))

@@ -79,7 +79,7 @@ class Room(History):
             return []
         memberships = getattr(self, "pair", None)
         if memberships is None:
-            memberships = self.memberships.select_related("user")
+            memberships = self.memberships.select_related("user__profile")
         return [membership.user for membership in memberships]
 
     @property

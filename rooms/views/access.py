@@ -13,7 +13,7 @@ def visible_room(request: AuthenticatedRequest, name: str) -> Room:
 
 def find_message(request: AuthenticatedRequest, name: str, pk: int) -> Message:
     return get_object_or_404(
-        Message.objects.select_related("room", "author"),
+        Message.objects.select_related("room", "author__profile"),
         pk=pk,
         room=visible_room(request, name),
     )

@@ -14,12 +14,8 @@ const RETRIED_BY_HTMX = [1006, 1011, 1012, 1013];
 // A close code of the page's own, when the browser goes offline: reconnect once back online.
 const CLOSED_OFFLINE = 3001;
 
-const LABELS = {
-  open: "Connected",
-  connecting: "Connecting…",
-  reconnecting: "Reconnecting… messages you send are still delivered.",
-  closed: "Disconnected. Reload the page to reconnect.",
-};
+// What the page says of each state, in its own language (from the template).
+const LABELS = protocol.connection;
 
 // The socket wrapper of the ws extension while open (null otherwise), the last wrapper
 // seen (it reconnects), the raw socket it wraps, and how the last one closed.

@@ -9,6 +9,7 @@
 import * as catchup from "./catchup.js";
 import * as composer from "./composer.js";
 import * as connection from "./connection.js";
+import * as language from "./language.js";
 import { mergeLobbyRows } from "./lobby.js";
 import { merge } from "./merge.js";
 import { numeric, room } from "./page.js";
@@ -32,6 +33,7 @@ catchup.listen();
 composer.listen();
 typing.listen();
 scroll.listen();
+language.listen();
 
 htmx.onLoad((root) => {
   localiseTimes(root);

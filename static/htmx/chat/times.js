@@ -1,8 +1,10 @@
-// Times in the reader's own time zone and language: a message from today shows its time
-// only, anything else (and every tooltip) its date too.
+// Times in the reader's own time zone and the page's language: a message from today shows
+// its time only, anything else (and every tooltip) its date too.
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+// In the page's language (`<html lang>`), not the browser's: a Spanish page reads "1 dic".
+const language = document.documentElement.lang || undefined;
+const timeFormat = new Intl.DateTimeFormat(language, { hour: "2-digit", minute: "2-digit" });
+const dateTimeFormat = new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short" });
 
 export function localiseTimes(root) {
   const times = root.matches?.("time[datetime]") ? [root] : (root.querySelectorAll?.("time[datetime]") ?? []);
