@@ -1,15 +1,14 @@
 """Issue 10's scenario: one reader beside sockets that never read, on one server process.
 
-    .venv/bin/python -m bench.slow_clients                  # the issue's exact figures
-    .venv/bin/python -m bench.slow_clients --project /tmp/before   # another checkout's code
+    .venv/bin/python -m bench.slow_clients                        # the issue's figures
+    .venv/bin/python -m bench.slow_clients --project /tmp/before  # another checkout's code
 
-One uvicorn process with the production flags (README, "Production"), its own redis-server
-and SQLite file; one room; one normal websocket reader; SLOW sockets that complete their
-handshake and never read (4 KiB receive buffers; 20 per person, SOCKETS_PER_USER, each
-person at an address of its own); MESSAGES messages of SIZE characters posted through the
-real endpoint at RATE a second. Prints the reader's delivery (count, order, delays), the
-server's memory (RSS) and which sockets were closed. tests/test_slow_clients.py runs the
-same scenario, smaller, and asserts on it.
+One uvicorn process with the production flags, its own redis-server and SQLite file; one
+room; one websocket reader; SLOW sockets that complete their handshake and never read (4 KiB
+receive buffers; 20 per person, each person at an address of its own); MESSAGES messages of
+SIZE characters posted at RATE a second. Prints the reader's delivery, the server's memory
+(RSS, and the kernel's send queues) and which sockets were closed.
+tests/test_slow_clients.py runs the same scenario, smaller, and asserts on it.
 """
 
 from __future__ import annotations
@@ -17,9 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,11 +25,10 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from support.asgi import MAX_FRAME, server_env
+from bench.slow_server import queued_kib, rss_kib, serving
 from support.http import HttpClient, message_ids
-from support.processes import LOOPBACK, PROJECT_DIR, free_port, stop, wait_until
-from support.raw_websocket import RawSocket, sessions, signed_in
-from support.redis import redis_server
+from support.processes import LOOPBACK, PROJECT_DIR
+from support.raw_websocket import RawSocket, signed_in
 
 PER_PERSON = 20  # SOCKETS_PER_USER's default
 WARM_UP = 50  # messages posted before the reader and the slow sockets join
@@ -74,24 +69,6 @@ class Figures:
                 + ("open" if self.reader_close is None else f"closed ({self.reader_close})"),
             ]
         )
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for {pid}")
-
-
-def queued_kib(port: int) -> int:
-    """What the kernel holds, unsent or unacknowledged, for the sockets the server accepted
-    on `port` (tx_queue in /proc/net/tcp): memory outside the process's RSS."""
-    total = 0
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].split(":")[1], 16) == port:
-            total += int(fields[4].split(":")[0], 16)
-    return total // 1024
 
 
 def open_slow_sockets(port: int, room: str, people: dict[str, str], count: int) -> list[RawSocket]:
@@ -192,26 +169,6 @@ async def post_while_sampling(
     return sent_at
 
 
-def uvicorn_command(project: Path, port: int) -> list[str]:
-    """Production's flags; the time-bounded protocols where the checkout has them."""
-    protocols = []
-    if (project / "chatsite" / "connections.py").exists():
-        protocols = ["--http", "chatsite.connections:HttpProtocol"]
-        protocols += ["--ws", "chatsite.connections:WebSocketProtocol"]
-    else:
-        protocols = ["--ws", "websockets-sansio"]
-    return [sys.executable, "-m", "uvicorn", "chatsite.asgi:application", "--host", LOOPBACK,
-            "--port", str(port), *protocols, "--ws-per-message-deflate", "false",
-            "--ws-max-size", str(MAX_FRAME), "--lifespan", "off", "--no-access-log"]  # fmt: skip
-
-
-def answers(base_url: str) -> bool:
-    try:
-        return HttpClient(base_url).request("/accounts/login/").status == 200
-    except OSError:
-        return False
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.slow_clients", description=__doc__)
     parser.add_argument("--slow", type=int, default=100, help="sockets that never read")
@@ -221,41 +178,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--project", type=Path, default=PROJECT_DIR, help="checkout to serve")
     options = parser.parse_args(argv)
     scenario = Scenario(options.slow, options.messages, options.size, options.rate)
-    project = options.project.resolve()
-    with tempfile.TemporaryDirectory() as folder, redis_server(Path(folder)) as redis:
-        env = server_env(
-            DATABASE_URL=f"sqlite:///{folder}/chat.sqlite3",
-            REDIS_URL=redis.url,
-            STATIC_ROOT=f"{folder}/static",
-            RATE_LIMIT_POST="100000/second",
-        )
-        for command in ("migrate", "collectstatic"):
-            done = subprocess.run([sys.executable, "manage.py", command, "--noinput"],
-                                  cwd=project, env=env, capture_output=True, text=True)  # fmt: skip
-            if done.returncode:
-                sys.exit(f"manage.py {command} failed:\n{done.stderr}")
-        people = [f"person{n:03}" for n in range(2 + -(-scenario.slow // PER_PERSON))]
-        port, log_path = free_port(), Path(folder) / "server.log"
-        command = uvicorn_command(project, port)
-        print(f"{project}: {' '.join(command[1:])}", flush=True)
-        with open(log_path, "wb") as log:
-            server = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=log)
-        try:
-            base_url = f"http://{LOOPBACK}:{port}"
-            wait_until(lambda: answers(base_url), timeout=30, what="uvicorn", process=server)
-            figures = asyncio.run(
-                run(scenario, base_url, server.pid, sessions(env, people, project))
-            )
-        finally:
-            stop(server)
+    people = [f"person{n:03}" for n in range(2 + -(-scenario.slow // PER_PERSON))]
+    with serving(options.project.resolve(), people) as (base_url, pid, sessions, log_path):
+        figures = asyncio.run(run(scenario, base_url, pid, sessions))
         print(figures.report(scenario))
         lines = log_path.read_text(errors="replace").splitlines()
-        for needle in ("fell behind", "Channel layer lost", "Dropped websocket", "Traceback"):
-            found = [line for line in lines if needle in line]
-            print(
-                f"server log, {needle!r}: {len(found)} lines"
-                + (f"; first: {found[0]}" if found else "")
-            )
+    for needle in ("fell behind", "Channel layer lost", "Dropped websocket", "Traceback"):
+        found = [line for line in lines if needle in line] + [""]
+        print(f"server log, {needle!r}: {len(found) - 1} lines; first: {found[0]}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""uvicorn's HTTP and websocket protocols, with the bounds on time that they lack.
+"""uvicorn's HTTP and websocket protocols, with the bounds that they lack.
 
 Production runs `uvicorn --http chatsite.connections:HttpProtocol --ws
 chatsite.connections:WebSocketProtocol` (README, "Production"):
@@ -69,7 +69,10 @@ class HttpProtocol(HttpToolsProtocol):
     def _too_slow(self, timeout: float) -> None:
         self.header_timer = None
         logger.info("Dropped %s: no complete request headers within %g s", self.client, timeout)
-        self.transport.abort()
+        if self.transport.get_write_buffer_size():
+            self.transport.abort()  # an earlier answer it does not read: close would wait
+        else:
+            self.transport.close()  # a clean end, which a browser's idle spare takes in stride
 
 
 class WebSocketProtocol(WebSocketsSansIOProtocol):

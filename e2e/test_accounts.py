@@ -63,11 +63,17 @@ def new_page(browser: Browser, contexts, console, base_url: str) -> Page:
     return console.watch(context.new_page())
 
 
-def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
+def log_in(page: Page, username: str, password: str = PASSWORD, *, refused: bool = False) -> None:
+    """Log in through the form; return once the answer is here (the lobby, or with `refused`
+    the form's error), so that nothing the caller does next can cut the login short."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    if refused:
+        expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
+    else:
+        expect(page).to_have_url(re.compile(r"/chat/$"))
 
 
 def sign_up(page: Page, username: str) -> None:
@@ -114,8 +120,13 @@ def test_invitations_a_team_link_regenerated_and_a_single_use_link_withdrawn(
     log_in(boss, "boss")
     expect(boss).to_have_url(f"{base}/chat/")
     boss.goto("/accounts/invitations/")
+    team_link = boss.locator("#team-link")
+    before = team_link.input_value() if team_link.count() else ""
     boss.get_by_role("button", name=re.compile("^Make (a|a new) team link$")).click()
-    old_link = boss.locator("#team-link").input_value()
+    # The page the click led to, not the one it was made on (which may show an older link).
+    expect(team_link).to_have_value(re.compile(r"/join/"))
+    expect(team_link).not_to_have_value(before)
+    old_link = team_link.input_value()
     assert re.fullmatch(rf"{re.escape(base)}/join/[A-Za-z0-9_-]{{43}}/", old_link)
 
     console.expect("403")
@@ -130,8 +141,8 @@ def test_invitations_a_team_link_regenerated_and_a_single_use_link_withdrawn(
     wait_until_live(newcomer)
 
     boss.get_by_role("button", name="Make a new team link").click()
-    new_link = boss.locator("#team-link").input_value()
-    assert new_link != old_link
+    expect(team_link).not_to_have_value(old_link)
+    new_link = team_link.input_value()
     console.expect("410")
     late = new_page(browser, contexts, console, base)
     assert late.goto(old_link).status == 410
@@ -140,12 +151,15 @@ def test_invitations_a_team_link_regenerated_and_a_single_use_link_withdrawn(
     expect(late).to_have_url(f"{base}/accounts/signup/")
 
     boss.get_by_label("Expires").select_option(label="In a day")
+    usable = boss.locator(".invitation[data-state='usable']")
+    expect(usable).to_have_count(0)
     boss.get_by_role("button", name="Make a single-use link").click()
-    single = boss.locator(".invitation[data-state='usable'] .invitation-link").first
-    single_link = single.input_value()
-    boss.locator(".invitation[data-state='usable']").first.get_by_role(
-        "button", name="Withdraw"
-    ).click()
+    expect(usable).to_have_count(1)
+    single_link = usable.locator(".invitation-link").input_value()
+    usable.get_by_role("button", name="Withdraw").click()
+    # Withdrawn once the page says so: only then may the link be tried.
+    expect(usable).to_have_count(0)
+    expect(boss.locator(".invitation")).to_contain_text("Withdrawn")
     assert late.goto(single_link).status == 410
     expect(late.get_by_text("This invitation was withdrawn.")).to_be_visible()
 
@@ -191,9 +205,10 @@ def test_a_deactivated_persons_open_page_closes_and_they_cannot_log_in(
     )
     frank.reload()
     expect(frank).to_have_url(re.compile(r"/accounts/login/"))
-    log_in(frank, "frank")
-    expect(frank.get_by_text("Please enter a correct username and password")).to_be_visible()
+    log_in(frank, "frank", refused=True)
     boss.get_by_role("button", name="Reactivate").click()
+    # Active again once the page offers to deactivate: only then may frank log in.
+    expect(boss.get_by_role("button", name="Deactivate")).to_be_visible()
     log_in(frank, "frank")
     expect(frank).to_have_url(f"{team_site.servers[1].url}/chat/")
 

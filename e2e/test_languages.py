@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.conftest import ConsoleWatch, messages_with, wait_until_live
+from e2e.conftest import ConsoleWatch, messages_with, room_heading, wait_until_live
 from e2e.test_rooms_and_people import serious_violations
 from support.asgi import AsgiServer
 from support.users import PASSWORD
@@ -31,7 +31,7 @@ def enter(page: Page, room: str, *, label: str, button: str) -> None:
     page.goto("/chat/")
     page.get_by_label(label).fill(room)
     page.get_by_role("button", name=button).click()
-    expect(page.get_by_role("heading", name=f"#{room}")).to_be_visible()
+    expect(room_heading(page, room)).to_be_visible()
     wait_until_live(page)
 
 

@@ -177,15 +177,18 @@ class RoomConsumer(FragmentConsumer):
             await self.update_presence(presence.store().leave)
 
     async def update_presence(self, change: presence.Change) -> None:
+        room_id = self.room_id
+        if room_id is None:
+            return  # never joined
         try:
             # Bounded: with Redis down, redis-py retries for a long while, and the socket's
             # next event (its close, say) waits for this one.
             async with asyncio.timeout(settings.PRESENCE_TIMEOUT):
-                snapshot = await change(self.room_id, self.presence_key, self.username)
+                snapshot = await change(room_id, self.presence_key, self.username)
         except Exception as error:  # noqa: BLE001 - presence is best-effort; chat goes on
             logger.error("Presence update failed: %s: %s", type(error).__name__, error)
             return
-        await presence.announce(self.room_id, snapshot)
+        await presence.announce(room_id, snapshot)
 
     @property
     def username(self) -> str:
@@ -207,7 +210,7 @@ class RoomConsumer(FragmentConsumer):
         # This socket's own interval first (no I/O), then the user's limit across all
         # their sockets and server processes (settings.RATE_LIMITS["typing"]).
         now = time.monotonic()
-        if now - self.last_typing < settings.TYPING_MIN_INTERVAL:
+        if self.room_id is None or now - self.last_typing < settings.TYPING_MIN_INTERVAL:
             return
         self.last_typing = now
         if await ratelimit.allow_async("typing", self.scope["user"].pk):

@@ -7,11 +7,14 @@ import time
 
 import pytest
 from channels.db import database_sync_to_async
+from django.contrib.admin import site as admin_site
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.contrib.auth.models import User
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts import actions
+from accounts.admin import PersonAdmin
 from accounts.models import Profile
 from rooms import fragments
 from rooms.actions import open_room, post_message
@@ -230,3 +233,18 @@ def test_deactivation_closes_sockets_only_once_committed(alice, django_capture_o
     with django_capture_on_commit_callbacks() as callbacks:
         actions.set_active(alice, False)
     assert len(callbacks) == 1
+
+
+def test_deactivating_in_the_django_admin_ends_sessions_and_closes_sockets(
+    alice, django_capture_on_commit_callbacks
+):
+    client = Client()
+    client.force_login(alice)
+    assert client.get(reverse("rooms:lobby")).status_code == 200
+    alice.is_active = False
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        PersonAdmin(User, admin_site).save_model(
+            RequestFactory().post("/admin/"), alice, None, True
+        )
+    assert len(callbacks) == 1  # the sockets' close, once committed
+    assert client.get(reverse("rooms:lobby")).status_code == 302  # the session is gone

@@ -29,7 +29,8 @@ def presence_of(frame: str) -> tuple[int, list[str]] | None:
     """(version, usernames) of a presence frame, None for any other frame."""
     if (match := PRESENCE.match(frame)) is None:
         return None
-    return int(match[1]), re.findall(r"<li>([^<]*)</li>", frame)
+    # Each person's item: their avatar, then their name (tests/test_people.py has the markup).
+    return int(match[1]), re.findall(r"<li[^>]*>(?:<[^>]*>)*([^<]*)</li>", frame)
 
 
 async def next_presence(socket: WebsocketCommunicator) -> list[str]:
