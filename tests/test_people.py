@@ -9,7 +9,6 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.admin import site as admin_site
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
