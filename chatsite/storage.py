@@ -7,7 +7,8 @@ from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 # Django's patterns for `import … from "./x.js"` and the like, applied to every *.js file.
-_, _JS_MODULE_IMPORTS = ManifestStaticFilesStorage._js_module_import_aggregation_patterns
+# Private to Django: tests/test_static_files.py fails loudly if a release changes it.
+_, _JS_MODULE_IMPORTS = ManifestStaticFilesStorage._js_module_import_aggregation_patterns  # type: ignore[attr-defined]
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):
