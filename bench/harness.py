@@ -255,7 +255,7 @@ class Run:
         return waited
 
     def check_layer(self) -> None:
-        """The servers must really run the layer asked for (chatsite/settings.py reads it)."""
+        """The servers must really run the layer asked for (chatsite/settings/live.py reads it)."""
         if self.variant.server == "ceiling":
             return
         wanted = LAYERS[self.variant.layer]

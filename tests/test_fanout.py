@@ -141,7 +141,7 @@ def own_redis(tmp_path, settings, redis_layer):
     """A redis-server of the test's own, to stop and flush, on the parametrized layer."""
     server = RedisServer(tmp_path).start()
     backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
-    # As in chatsite/settings.py: a pooled connection that Redis dropped is reopened.
+    # As in chatsite/settings/live.py: a pooled connection that Redis dropped is reopened.
     host = {"address": server.url, "retry_on_error": [ConnectionError]}
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": backend, "CONFIG": {"hosts": [host]}}}
     # Short beats for a short test; long enough for the pub/sub layer's 1 s retry pause.
