@@ -45,7 +45,7 @@ VARIANTS = [
         "chat",
         "uvicorn",
         layer="pubsub",
-        ws="websockets-sansio",
+        ws="chatsite.connections:WebSocketProtocol",
         about="production: per-process fan-out, uvicorn (websockets-sansio, no deflate), pub/sub",
     ),
     Variant(
@@ -53,7 +53,7 @@ VARIANTS = [
         "chat",
         "uvicorn",
         layer="core",
-        ws="websockets-sansio",
+        ws="chatsite.connections:WebSocketProtocol",
         about="per-process fan-out, uvicorn (websockets-sansio, no deflate), core layer",
     ),
     Variant(
@@ -61,7 +61,7 @@ VARIANTS = [
         "chat",
         "uvicorn",
         layer="core",
-        ws="websockets-sansio",
+        ws="chatsite.connections:WebSocketProtocol",
         deflate=True,
         about="the core-layer variant with permessage-deflate negotiated",
     ),

@@ -51,6 +51,7 @@ class Figures:
     rss_kib: dict[str, int] = field(default_factory=dict)
     queued_kib: int = 0  # peak of the kernel's send queues of the server's sockets
     slow_closed: int = 0
+    opening: float = 0.0  # seconds to open the slow sockets
     reader_close: int | None = None  # the reader's close code, if it was closed
 
     def report(self, scenario: Scenario) -> str:
@@ -65,7 +66,8 @@ class Figures:
                 + ", ".join(f"{what} {kib}" for what, kib in self.rss_kib.items())
                 + f"; growth {growth} KiB, {growth / max(scenario.slow, 1):.1f} per slow socket",
                 f"kernel send queues of the server's sockets, peak: {self.queued_kib} KiB",
-                f"sockets closed: {self.slow_closed} of {scenario.slow} slow, reader "
+                f"sockets closed: {self.slow_closed} of {scenario.slow} slow (opened in "
+                f"{self.opening:.1f} s), reader "
                 + ("open" if self.reader_close is None else f"closed ({self.reader_close})"),
             ]
         )
@@ -116,9 +118,11 @@ async def run(scenario: Scenario, base_url: str, pid: int, people: dict[str, str
         reading = asyncio.create_task(read())
         figures.rss_kib["before slow sockets"] = rss_kib(pid)
         slow_people = {name: people[name] for name in names[2:]}
+        started = time.monotonic()
         slow = await asyncio.to_thread(
             open_slow_sockets, port, scenario.room, slow_people, scenario.slow
         )
+        figures.opening = time.monotonic() - started
         figures.rss_kib["slow sockets open"] = rss_kib(pid)
         sent_at = await post_while_sampling(scenario, poster, pid, figures)
         # Every message posted: at most 30 s more for the reader to get them all and for the
@@ -183,7 +187,7 @@ def main(argv: list[str] | None = None) -> None:
         figures = asyncio.run(run(scenario, base_url, pid, sessions))
         print(figures.report(scenario))
         lines = log_path.read_text(errors="replace").splitlines()
-    for needle in ("fell behind", "Channel layer lost", "Dropped websocket", "Traceback"):
+    for needle in ("fell behind", "Channel layer lost", "Dropped", "Could not send", "Traceback"):
         found = [line for line in lines if needle in line] + [""]
         print(f"server log, {needle!r}: {len(found) - 1} lines; first: {found[0]}")
 
