@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "template_partials",
     "accounts",
     "rooms",
-]
+]  # and those of chatsite/settings/files.py
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from rooms import broadcast
+from rooms import broadcast, signals
 from rooms.models import Message, Room
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def post_message(
             message.revision = room.next_revision(last_message_at=now)
             message.save()
             message.save_mentions()
-            transaction.on_commit(lambda: broadcast.message_posted(message))
+            transaction.on_commit(lambda: _posted(message))
     except IntegrityError:
         # A concurrent retry with the same key stored it first.
         if client_key is None:
@@ -48,19 +48,32 @@ def edit_message(message: Message, body: str) -> None:
     with transaction.atomic():
         message.set_body(body)
         message.edited_at = timezone.now()
-        _save_change(message, "body", "body_html", "mention_names", "edited_at")
+        revise(message, "body", "body_html", "mention_names", "edited_at")
         message.save_mentions()
+        transaction.on_commit(
+            lambda: signals.message_edited.send(sender=Message, message=message)
+        )
 
 
 def delete_message(message: Message) -> None:
     """Blank the message for everyone, keeping a tombstone (Message.blank)."""
     with transaction.atomic():
         message.blank()
-        _save_change(message, "body", "body_html", "mention_names", "deleted_at")
+        revise(message, "body", "body_html", "mention_names", "deleted_at")
         message.mentions.clear()
 
 
-def _save_change(message: Message, *fields: str) -> None:
+def revise(message: Message, *fields: str) -> None:
+    """Save `fields` as the message's next revision, sent to every open page on commit.
+
+    Call it in a transaction. Changes made by other apps (a link card arriving) use it too,
+    so that pages and catch-ups see them as one more revision of the message.
+    """
     message.revision = message.room.next_revision()
     message.save(update_fields=[*fields, "revision"])
     transaction.on_commit(lambda: broadcast.message_changed(message))
+
+
+def _posted(message: Message) -> None:
+    broadcast.message_posted(message)
+    signals.message_posted.send(sender=Message, message=message)

@@ -46,7 +46,7 @@ class History(models.Model):
     def history(self, before: int | None = None, count: int | None = None) -> Page:
         """The `count` messages before id `before` (or the latest), oldest first."""
         count = count or settings.MESSAGE_PAGE_SIZE
-        messages = self.messages.select_related("author__profile").order_by("-pk")
+        messages = self.messages.for_display().order_by("-pk")
         if before is not None:
             messages = messages.filter(pk__lt=before)
         newest_first = list(messages[: count + 1])
@@ -57,9 +57,7 @@ class History(models.Model):
         newer_or_changed = Q(pk__gt=after)
         if since is not None:
             newer_or_changed |= Q(revision__gt=since)
-        return (
-            self.messages.select_related("author__profile").filter(newer_or_changed).order_by("pk")
-        )
+        return self.messages.for_display().filter(newer_or_changed).order_by("pk")
 
     def newest_message_id(self) -> int:
         return self.messages.aggregate(newest=models.Max("pk"))["newest"] or 0

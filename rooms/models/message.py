@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from rooms.models.room import Room
 
 
+class MessageQuerySet(models.QuerySet["Message"]):
+    def for_display(self) -> MessageQuerySet:
+        """With all the message fragment shows: author and avatar, files, link card."""
+        return self.select_related("author__profile", "link_card").prefetch_related("attachments")
+
+
 class Message(models.Model):
     room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(
@@ -37,6 +43,8 @@ class Message(models.Model):
     client_key = models.UUIDField(default=uuid.uuid4)
     # The room's revision at this message's last change (rooms.models.Room.revision).
     revision = models.PositiveBigIntegerField(default=0)
+
+    objects = MessageQuerySet.as_manager()
 
     if TYPE_CHECKING:
         room_id: int

@@ -13,7 +13,7 @@ def visible_room(request: AuthenticatedRequest, name: str) -> Room:
 
 def find_message(request: AuthenticatedRequest, name: str, pk: int) -> Message:
     return get_object_or_404(
-        Message.objects.select_related("room", "author__profile"),
+        Message.objects.for_display().select_related("room"),
         pk=pk,
         room=visible_room(request, name),
     )
