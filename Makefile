@@ -28,8 +28,13 @@ venv: $(VENV)/.dev-installed
 
 # The development server runs with DEBUG on unless the environment says otherwise.
 run: export DEBUG ?= 1
+# The background worker (link previews: django-tasks' db_worker) runs beside the server, in a
+# process group of its own (set -m) that is stopped whenever the server stops, Ctrl+C included.
 run: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput
+	@set -m; $(BIN)/python manage.py db_worker & worker=$$!; set +m; \
+	trap 'kill -TERM -- -$$worker 2>/dev/null; wait $$worker' EXIT; \
+	echo "Background worker started (pid $$worker): manage.py db_worker"; \
 	$(BIN)/python manage.py runserver $(PORT)
 
 # Redis, PostgreSQL's server, Chromium and GNU gettext are real dependencies of the suite: install them

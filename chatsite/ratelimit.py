@@ -52,14 +52,15 @@ def limit(kind: str) -> RateLimitItem:
     return parse(settings.RATE_LIMITS[kind])
 
 
-def allow(kind: str, key: object) -> bool:
-    """Count one `kind` action ("post", "typing", "login", ...) by `key`; False if over the limit.
+def allow(kind: str, key: object, cost: int = 1) -> bool:
+    """Count one `kind` action ("post", "typing", "login", ...) by `key`, as `cost` of them
+    (an upload of 3 files costs 3); False if over the limit.
 
     A refused action is not counted, so someone who keeps trying is let in again as soon
     as their earlier actions leave the window.
     """
     try:
-        return limiter().hit(limit(kind), kind, str(key))
+        return limiter().hit(limit(kind), kind, str(key), cost=cost)
     except Exception as error:  # noqa: BLE001 - storage down: let it through, say so
         logger.error("Rate limit %s unchecked: %s: %s", kind, type(error).__name__, error)
         return True

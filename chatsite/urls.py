@@ -10,6 +10,12 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("people/", include("accounts.people_urls")),
     path("join/<str:code>/", signup.join, name="join"),
+    # Link cards' URLs sit under the room's messages (/chat/<room>/messages/<pk>/card/...).
+    path("chat/", include("previews.urls")),
+    # Reactions: /chat/<room>/messages/<pk>/react/.
+    path("chat/", include("reactions.urls")),
+    # Files, served under their room and guarded as it is (/chat/<room>/files/<id>/<name>).
+    path("chat/<str:name>/files/", include("attachments.urls")),
     path("chat/", include("rooms.urls")),
     path("admin/", admin.site.urls),
     # set_language: the picker in the top bar, a plain form.

@@ -19,13 +19,23 @@ class LinkCard(models.Model):
     url = models.URLField(max_length=2000)
     state = models.CharField(max_length=7, choices=State.choices, default=State.PENDING)
     title = models.CharField(max_length=300, blank=True)
-    description = models.TextField(blank=True)
+    description = models.CharField(max_length=500, blank=True)
     site_name = models.CharField(max_length=200, blank=True)
+    # A thumbnail drawn anew from the page's image (previews/images.py), stored by this site.
     image = models.ImageField(
-        blank=True, max_length=255, width_field="image_width", height_field="image_height"
+        upload_to="previews/",
+        blank=True,
+        max_length=255,
+        width_field="image_width",
+        height_field="image_height",
     )
     image_width = models.PositiveIntegerField(null=True, blank=True)
     image_height = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def is_shown(self) -> bool:
+        """Whether pages show the card: only once fetched, and until its author removes it."""
+        return self.state == self.State.READY

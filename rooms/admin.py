@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from attachments.admin import AttachmentInline
 from rooms import actions
 from rooms.models import Membership, Message, Room
 
@@ -54,6 +55,7 @@ class MessageAdmin(admin.ModelAdmin):
         "deleted_at", "client_key", "revision",
     ]  # fmt: skip
     exclude = ["mentions"]
+    inlines = [AttachmentInline]
 
     def has_change_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
         # Edits go through rooms.actions.edit_message (rendering, revision, broadcast),

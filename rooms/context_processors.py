@@ -8,7 +8,7 @@ copy of the server's close codes and no English.
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from rooms import protocol
 
@@ -33,6 +33,12 @@ def live_protocol(request: HttpRequest) -> dict[str, object]:
                 "connecting": gettext("Connecting…"),
                 "reconnecting": gettext("Reconnecting… messages you send are still delivered."),
                 "closed": gettext("Disconnected. Reload the page to reconnect."),
+            },
+            # The room's dividers (static/htmx/chat/dividers.js); dates come from Intl.
+            "reading": {
+                "today": gettext("Today"),
+                "yesterday": gettext("Yesterday"),
+                "new": pgettext("unread messages divider", "New"),
             },
         }
     }

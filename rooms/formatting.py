@@ -7,7 +7,7 @@ that is not listed here. Everything typed is escaped.
 
     bold **b** __b__, italic *i* _i_, `inline code`, fenced and indented code blocks,
     > block quotes, - * + and 1. 1) lists, [links](https://...), <https://...>,
-    bare URLs and e-mail addresses (linkify-it-py), @mentions.
+    bare URLs and e-mail addresses (linkify-it-py), @mentions, :shortcode: emoji.
 
 A newline inside a paragraph stays a line break (<br>), as people expect in a chat.
 Headings, tables, images, horizontal rules, strikethrough, raw HTML and reference-style
@@ -30,6 +30,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from rooms.mentions import mention_link, mention_rule
+from rooms.shortcodes import shortcode_rule
 
 BLOCK_RULES = ["code", "fence", "blockquote", "list", "paragraph"]
 INLINE_RULES = ["text", "linkify", "newline", "escape", "backticks", "emphasis", "link"]
@@ -108,6 +109,7 @@ def _make_parser() -> MarkdownIt:
     # "xn--..." look like another, Unicode, host name).
     md.normalizeLinkText = lambda link: link  # type: ignore[method-assign]
     md.core.ruler.before("text_join", "mentions", mention_rule)
+    md.core.ruler.before("text_join", "shortcodes", shortcode_rule)
     return md
 
 

@@ -9,6 +9,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from attachments.forms import OVER_LIMIT, AttachmentsField, refusals
+from attachments.uploads import UploadLimits
+
 room_name_validator = RegexValidator(
     r"\A[A-Za-z0-9_-]{1,50}\Z",
     _("Use 1-50 letters, digits, hyphens or underscores."),
@@ -60,14 +63,33 @@ class MessageBodyForm(forms.Form):
 
 
 class MessageForm(MessageBodyForm):
-    """The composer. Its client key makes a retried post store nothing new."""
+    """The composer. Its client key makes a retried post store nothing new. A message is
+    text, files (attachments/), or both."""
 
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    attachments = AttachmentsField(label=_("Attach files"))
 
     @classmethod
     def blank(cls) -> MessageForm:
         return cls(initial={"client_key": uuid.uuid4()})
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, upload_limits: UploadLimits | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.upload_limits = upload_limits
+        self.fields["body"].required = False  # files alone make a message too
         self.fields["body"].widget.attrs["placeholder"] = _("Message")
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        # What the upload limits dropped as it arrived refuses the whole message.
+        for refusal in refusals(self.upload_limits):
+            self.add_error("attachments", refusal)
+        empty = not cleaned.get("body") and not cleaned.get("attachments")
+        if empty and not self.has_error("attachments") and not self.has_error("body"):
+            self.add_error("body", self.fields["body"].error_messages["required"])
+        return cleaned
+
+    @property
+    def over_limit(self) -> bool:
+        """Refused for the size or number of its files (413), not for what is in them."""
+        return any(self.has_error("attachments", code) for code in OVER_LIMIT)

@@ -3,7 +3,9 @@
     search(user, "deploy fri", room=None, limit=50, order="newest") -> list[Message]
 
 Every word of the query must start a word of the message ("deploy fri" finds "Deploying
-on Friday"), whatever its case. Only messages `user` may see are found (public rooms and
+on Friday"), whatever its case, or of the names of its files ("report pdf" finds a message
+with "Q3 report.pdf"; attachments.models.AttachmentQuerySet.naming, the same plain query on
+both engines). Only messages `user` may see are found (public rooms and
 the private rooms and conversations they are in), never deleted ones.
 
 - SQLite: an FTS5 table over rooms_message.body (`unicode61` tokenizer, accents ignored),
@@ -26,12 +28,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.db import connections, router
-from django.db.models import F, Func, Prefetch, QuerySet, TextField
+from django.db.models import F, FloatField, Func, Prefetch, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from attachments.models import Attachment
 from rooms.models import Membership, Message, Room
 
 Order = Literal["newest", "relevance"]
@@ -79,36 +83,42 @@ def search(
     rooms = Room.objects.visible_to(user)
     if room is not None:
         rooms = rooms.filter(pk=room.pk)
-    messages = Message.objects.filter(room__in=rooms, deleted_at__isnull=True)
+    messages: QuerySet[Message] = Message.objects.filter(room__in=rooms, deleted_at__isnull=True)
     vendor = connections[router.db_for_read(Message)].vendor
     engine = ENGINES.get(vendor)
     if engine is None:
         raise NotImplementedError(f"No message search for {vendor} databases.")
-    messages = engine(messages, words, order == "relevance")
+    named = Attachment.objects.naming(words)
+    messages = engine(messages, words, order == "relevance", named)
     # Room labels of conversations name the other member: fetch those in one query.
     direct_members = Membership.objects.filter(room__kind=Room.Kind.DIRECT).select_related("user")
     messages = messages.select_related("room", "author").prefetch_related(
-        Prefetch("room__memberships", queryset=direct_members)
+        Prefetch("room__memberships", queryset=direct_members), "attachments"
     )
     return list(messages[:limit])
 
 
-def _sqlite(messages: QuerySet[Message], words: list[str], by_relevance: bool) -> QuerySet:
+def _sqlite(
+    messages: QuerySet[Message], words: list[str], by_relevance: bool, named: Q
+) -> QuerySet:
     # Each word a quoted string (any double quote doubled) with a prefix star: FTS5 syntax
     # never sees the user's text, and the terms must all match.
     expression = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
     table = SQLITE_FTS_TABLE
     matching = RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [expression])
-    messages = messages.filter(pk__in=matching)
+    messages = messages.filter(Q(pk__in=matching) | named)
     if not by_relevance:
         return messages.order_by("-pk")
-    # bm25(): smaller is better. Only computed for the messages already found.
+    # bm25(): smaller (more negative) is better; a match by file name alone has none, 0.
+    # Only computed for the messages already found.
     rank = RawSQL(
         f"(SELECT bm25({table}) FROM {table} WHERE {table} MATCH %s "
         f'AND {table}.rowid = "rooms_message"."id")',
         [expression],
     )
-    return messages.annotate(search_rank=rank).order_by("search_rank", "-pk")
+    found_by_name = Value(0.0)
+    ranked = Coalesce(rank, found_by_name, output_field=FloatField())
+    return messages.annotate(search_rank=ranked).order_by("search_rank", "-pk")
 
 
 def postgres_vector():
@@ -119,7 +129,9 @@ def postgres_vector():
     return SearchVector(lowered, config="simple")
 
 
-def _postgres(messages: QuerySet[Message], words: list[str], by_relevance: bool) -> QuerySet:
+def _postgres(
+    messages: QuerySet[Message], words: list[str], by_relevance: bool, named: Q
+) -> QuerySet:
     from django.contrib.postgres.search import SearchQuery, SearchRank
 
     # A "raw" tsquery, but built only from letters and digits, each quoted ('' and \\
@@ -127,14 +139,15 @@ def _postgres(messages: QuerySet[Message], words: list[str], by_relevance: bool)
     # match prefixes, and nothing of the user's text is operator syntax here.
     quoted = ("'" + word.replace("\\", "\\\\").replace("'", "''") + "':*" for word in words)
     query = SearchQuery(" & ".join(quoted), search_type="raw", config="simple")
-    messages = messages.alias(search_vector=postgres_vector()).filter(search_vector=query)
+    vector = postgres_vector()
+    messages = messages.alias(search_vector=vector).filter(Q(search_vector=query) | named)
     if not by_relevance:
         return messages.order_by("-pk")
     rank = SearchRank(F("search_vector"), query)
     return messages.annotate(search_rank=rank).order_by("-search_rank", "-pk")
 
 
-ENGINES: dict[str, Callable[[QuerySet[Message], list[str], bool], QuerySet]] = {
+ENGINES: dict[str, Callable[[QuerySet[Message], list[str], bool, Q], QuerySet]] = {
     "sqlite": _sqlite,
     "postgresql": _postgres,
 }

@@ -6,7 +6,10 @@ servers (uvicorn, or daphne), a whole site made of them, its users and an HTTP c
 - postgres: postgres_server(), postgres_database()
 - asgi: AsgiServer, server_env(), manage()
 - users: PASSWORD, create_users()
-- site: Site, running_site(), prepare_database()
+- site: Site, running_site(), prepare_database(), WEB_HOST (where tests serve pages to fetch)
+- worker: TaskWorker (django-tasks' db_worker, stoppable and restartable), run_queued()
 - http: HttpClient, receive_until(), until_closed(), message_ids()
 - smtp: smtp_server() (aiosmtpd, keeping what it receives in a Mailbox), body_of()
+- http_sites: http_site() (little loopback web sites: pages, redirects, endless, slow, gzip
+  bombs, images; requests recorded), silent_listener() (proves no connection was made)
 """

@@ -15,8 +15,12 @@ from support.http import HttpClient
 from support.postgres import postgres_database
 from support.redis import RedisServer, redis_server
 from support.users import PASSWORD, create_users
+from support.worker import TaskWorker
 
 _databases = itertools.count(1)
+# Where tests serve the web pages a site fetches (link previews): the one loopback address
+# its outbound client may reach (OUTBOUND_ALLOWED_NETWORKS); the site itself is on 127.0.0.1.
+WEB_HOST = "127.0.0.2"
 
 
 @dataclass
@@ -27,6 +31,7 @@ class Site:
     servers: list[AsgiServer]
     directory: Path
     redis: RedisServer | None = None  # when the site runs a redis-server of its own
+    worker: TaskWorker | None = None  # the background worker (django-tasks' db_worker)
 
     @property
     def database_url(self) -> str:
@@ -63,13 +68,15 @@ def running_site(
     redis: RedisServer | None = None,
     postgres: str | None = None,
     static: bool = True,
+    worker: bool = True,
     **settings: str,
 ) -> Iterator[Site]:
     """`servers` uvicorn processes serving one new database: a SQLite file in `directory`
     or, given `postgres` (a server's URL), a database of their own there, dropped afterwards.
     They share `redis`, or a redis-server of the site's own (`Site.redis`, which a test may
     stop and start). `settings` override the servers' environment; with `static` off the
-    static files are not collected (pass a STATIC_ROOT that has them)."""
+    static files are not collected (pass a STATIC_ROOT that has them). With `worker`, a
+    background task worker runs beside them (`Site.worker`, which a test may stop and start)."""
     with ExitStack() as cleanup:
         own_redis = None
         if redis is None:
@@ -88,6 +95,10 @@ def running_site(
                 # Tests that are not about sign-up sign up freely; e2e/test_accounts.py
                 # runs a site of its own with SIGNUP=invite and EMAIL_URL at its SMTP server.
                 "SIGNUP": "open",
+                "OUTBOUND_ALLOWED_NETWORKS": f"{WEB_HOST}/32",
+                # Its processes serve what it stores (avatars, link cards' pictures), as
+                # a deployment without a media proxy does.
+                "SERVE_MEDIA": "1",
                 **settings,
             }
         )
@@ -98,4 +109,9 @@ def running_site(
             server = AsgiServer(env, log_path=directory / f"server-{number}.log")
             cleanup.callback(server.stop)  # before the database is dropped
             started.append(server.start())
-        yield Site(env, started, directory, own_redis)
+        task_worker = None
+        if worker:
+            task_worker = TaskWorker(env, directory / "worker.log")
+            cleanup.callback(task_worker.stop)
+            task_worker.start()
+        yield Site(env, started, directory, own_redis, task_worker)

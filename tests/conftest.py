@@ -131,3 +131,10 @@ async def next_message(socket: WebsocketCommunicator) -> str:
     while (frame := await socket.receive_from()).startswith(PRESENCE_PREFIX):
         pass
     return frame
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files (attachments, avatars) in a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

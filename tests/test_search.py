@@ -530,7 +530,8 @@ class TestSearchPage:
             post_message(open_direct(alice, other), other, "ping")
         for name in ("one", "two", "three"):
             post_message(open_room(name, by=alice), alice, "ping")
-        with django_assert_max_num_queries(6):
+        # The last of them: the hits' files (attachments), all in one.
+        with django_assert_max_num_queries(7):
             content = get(alice_client, q="ping").content.decode()
         assert content.count('class="search-hit"') == 5
         assert "@bob" in content

@@ -18,7 +18,18 @@ PROJECT = Path(__file__).resolve().parent.parent
 CATALOG = PROJECT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 COMPILED = CATALOG.with_suffix(".mo")
 # What `make messages` (and so makemessages) reads: the apps and the templates.
-SOURCES = ["accounts", "chatsite", "rooms", "templates", "locale", "manage.py"]
+SOURCES = [
+    "accounts",
+    "attachments",
+    "chatsite",
+    "outbound",
+    "previews",
+    "reactions",
+    "rooms",
+    "templates",
+    "locale",
+    "manage.py",
+]
 
 
 def gettext_tool(name: str) -> str:

@@ -10,8 +10,9 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
-# Only what this site wrote: its avatars, PNGs under new names, never overwritten.
-SERVED = ("avatars/",)
+# Only what this site wrote, under new names, never overwritten: avatars (PNGs) and link
+# cards' pictures (previews/images.py: JPEG or PNG thumbnails of public pages' images).
+SERVED = ("avatars/", "previews/")
 
 
 @require_GET

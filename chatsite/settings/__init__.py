@@ -3,5 +3,5 @@ one module per concern. See README.md, "Settings", for what each variable does."
 
 from chatsite.settings.accounts import *  # noqa: F403
 from chatsite.settings.core import *  # noqa: F403
-from chatsite.settings.live import *  # noqa: F403
 from chatsite.settings.files import *  # noqa: F403
+from chatsite.settings.live import *  # noqa: F403

@@ -41,6 +41,10 @@ if os.environ.get("S3_BUCKET"):
             "querystring_auth": not os.environ.get("S3_CUSTOM_DOMAIN"),
             "file_overwrite": False,
             "object_parameters": {"CacheControl": "max-age=31536000, immutable"},
+            # Attachments are read through the app (attachments/serving.py): past this, what
+            # is read of an object goes to a temporary file, not memory (the default, 0,
+            # keeps it all in memory).
+            "max_memory_size": 1024 * 1024,
         },
     }
 # Where avatars come from when not from this site (a bucket, a CDN): pages may show images

@@ -1,22 +1,31 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from attachments import storing
 from rooms import broadcast, signals
 from rooms.models import Message, Room
 
 if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
     from chatsite.typing import User
 
 
 def post_message(
-    room: Room, author: User, body: str, client_key: uuid.UUID | None = None
+    room: Room,
+    author: User,
+    body: str,
+    client_key: uuid.UUID | None = None,
+    files: Sequence[UploadedFile] = (),
 ) -> Message:
-    """Store a message and, once the transaction commits, send it to every open page.
+    """Store a message, with `files` if any, and, once the transaction commits, send it to
+    every open page.
 
     Posting again with the same `client_key` (a retry) returns the first message and
     stores and sends nothing more.
@@ -25,22 +34,25 @@ def post_message(
         existing = room.messages.filter(author=author, client_key=client_key).first()
         if existing is not None:
             return existing
-    try:
-        with transaction.atomic():
-            now = timezone.now()
-            message = Message(
-                room=room, author=author, created_at=now, client_key=client_key or uuid.uuid4()
-            )
-            message.set_body(body, room)
-            message.revision = room.next_revision(last_message_at=now)
-            message.save()
-            message.save_mentions()
-            transaction.on_commit(lambda: _posted(message))
-    except IntegrityError:
-        # A concurrent retry with the same key stored it first.
-        if client_key is None:
-            raise
-        return room.messages.get(author=author, client_key=client_key)
+    # The files are written before the transaction and removed if it stores nothing.
+    with storing.stored(files) as pending:
+        try:
+            with transaction.atomic():
+                now = timezone.now()
+                message = Message(
+                    room=room, author=author, created_at=now, client_key=client_key or uuid.uuid4()
+                )
+                message.set_body(body, room)
+                message.revision = room.next_revision(last_message_at=now)
+                message.save()
+                storing.attach(message, pending)
+                message.save_mentions()
+                transaction.on_commit(lambda: _posted(message))
+        except IntegrityError:
+            # A concurrent retry with the same key stored it first.
+            if client_key is None:
+                raise
+            return room.messages.get(author=author, client_key=client_key)
     return message
 
 
@@ -50,14 +62,14 @@ def edit_message(message: Message, body: str) -> None:
         message.edited_at = timezone.now()
         revise(message, "body", "body_html", "mention_names", "edited_at")
         message.save_mentions()
-        transaction.on_commit(
-            lambda: signals.message_edited.send(sender=Message, message=message)
-        )
+        transaction.on_commit(lambda: signals.message_edited.send(sender=Message, message=message))
 
 
 def delete_message(message: Message) -> None:
-    """Blank the message for everyone, keeping a tombstone (Message.blank)."""
+    """Blank the message for everyone, keeping a tombstone (Message.blank); its files go
+    once this commits."""
     with transaction.atomic():
+        storing.detach_all(message)
         message.blank()
         revise(message, "body", "body_html", "mention_names", "deleted_at")
         message.mentions.clear()

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 if TYPE_CHECKING:
-    from rooms.models.message import Message
+    from rooms.models.message import Message, MessageManager
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class History(models.Model):
     """What a room answers about its messages (mixed into rooms.models.Room)."""
 
     if TYPE_CHECKING:
-        messages: models.Manager[Message]
+        messages: MessageManager
 
     class Meta:
         abstract = True

@@ -18,8 +18,14 @@ if TYPE_CHECKING:
 
 class MessageQuerySet(models.QuerySet["Message"]):
     def for_display(self) -> MessageQuerySet:
-        """With all the message fragment shows: author and avatar, files, link card."""
-        return self.select_related("author__profile", "link_card").prefetch_related("attachments")
+        """With all the message fragment shows: author and avatar, files, link card, and
+        reactions with who reacted (reactions/, by name: rooms imports no app built on it)."""
+        return self.select_related("author__profile", "link_card").prefetch_related(
+            "attachments", "reactions__user__profile"
+        )
+
+
+MessageManager = models.Manager.from_queryset(MessageQuerySet)
 
 
 class Message(models.Model):
@@ -44,7 +50,7 @@ class Message(models.Model):
     # The room's revision at this message's last change (rooms.models.Room.revision).
     revision = models.PositiveBigIntegerField(default=0)
 
-    objects = MessageQuerySet.as_manager()
+    objects = MessageManager()
 
     if TYPE_CHECKING:
         room_id: int

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, trigger_client_event
 
+from attachments.forms import TOO_MANY_THIS_HOUR
+from attachments.uploads import UploadLimits, with_upload_limits
 from chatsite import ratelimit
 from chatsite.typing import AuthenticatedRequest
 from rooms import actions, fragments
@@ -19,6 +21,7 @@ from rooms.views.access import find_message, visible_room
 from rooms.views.rooms import render_room
 
 
+@with_upload_limits  # a post's files are held to the limits as they arrive
 @login_required
 @require_http_methods(["GET", "POST"])
 def messages(request: AuthenticatedRequest, name: str) -> HttpResponse:
@@ -47,11 +50,16 @@ def catch_up(
 
 
 def post_message(request: AuthenticatedRequest, room: Room) -> HttpResponse:
-    form = MessageForm(request.POST)
-    # Over the rate limit a message is refused like an invalid one, but with 429.
+    form = MessageForm(request.POST, request.FILES, upload_limits=UploadLimits.of(request))
+    # Over a rate limit a message is refused like an invalid one, but with 429. Files count
+    # one each against the hourly allowance (README, "Files").
     too_fast = form.is_valid() and not ratelimit.allow("post", request.user.pk)
     if too_fast:
         form.add_error("body", ratelimit.TOO_MANY_MESSAGES)
+    files = form.cleaned_data.get("attachments", []) if form.is_valid() else []
+    if files and not ratelimit.allow("upload", request.user.pk, cost=len(files)):
+        too_fast = True
+        form.add_error("attachments", TOO_MANY_THIS_HOUR)
     if not form.is_valid():
         # Re-rendered forms answer 200, as Django's own form views do: browsers log
         # any 4xx page or fetch as a console error, and the error here is content.
@@ -59,10 +67,12 @@ def post_message(request: AuthenticatedRequest, room: Room) -> HttpResponse:
             response = render(request, fragments.COMPOSER_FIELDS, {"form": form})
         else:
             response = render_room(request, room, form)
-        response.status_code = 429 if too_fast else 200
+        response.status_code = 429 if too_fast else 413 if form.over_limit else 200
         return response
     data = form.cleaned_data
-    message = actions.post_message(room, request.user, data["body"], data["client_key"])
+    message = actions.post_message(
+        room, request.user, data["body"], data["client_key"], files=data["attachments"]
+    )
     if not request.htmx:
         return redirect(room)
     # The sender sees the message at once, even before its socket delivers it (the page

@@ -1,7 +1,8 @@
 // The composer. A post leaves with what was typed; the field empties at once and takes a
 // new one-time key, so the next message can be typed (and queued) while this one is on its
-// way. Should the post fail outright, what was typed comes back. Enter sends, Shift+Enter
-// starts a new line, in every form marked `data-enter-submits`.
+// way. Should the post fail outright or be cancelled, what was typed comes back (and its
+// files: uploads.js). Enter sends, Shift+Enter starts a new line, in every form marked
+// `data-enter-submits`.
 
 import { sentMessage } from "./typing.js";
 
@@ -50,5 +51,6 @@ export function listen() {
   document.addEventListener("htmx:beforeRequest", takeMessage);
   document.addEventListener("htmx:sendError", restoreUnsent);
   document.addEventListener("htmx:responseError", restoreUnsent);
+  document.addEventListener("htmx:sendAbort", restoreUnsent);
   document.addEventListener("keydown", enterSubmits);
 }

@@ -4,6 +4,7 @@
 // older rows only.
 
 import { numeric } from "./page.js";
+import { localiseTimes } from "./times.js";
 
 export function mergeLobbyRows(list, fragment) {
   const me = document.body.dataset;
@@ -18,6 +19,8 @@ export function mergeLobbyRows(list, fragment) {
       if (live ? newer <= 0 : newer < 0) continue;
     }
     if (live) countOn(row, existing?.dataset, me);
+    // Before it is shown, not when htmx settles the swap: never a moment in UTC.
+    localiseTimes(row);
     existing?.remove();
     list.querySelector(":scope > .quiet")?.remove();
     list.append(row);

@@ -6,17 +6,22 @@
 // older"), goes through one `merge` swap that keeps each message once, in id order, at its
 // newest revision; the lobby's rows go through the `lobby` swap.
 
+import * as attach from "./attach.js";
 import * as catchup from "./catchup.js";
 import * as composer from "./composer.js";
 import * as connection from "./connection.js";
+import * as dividers from "./dividers.js";
 import * as language from "./language.js";
 import { mergeLobbyRows } from "./lobby.js";
 import { merge } from "./merge.js";
 import { numeric, room } from "./page.js";
+import * as reactions from "./reactions.js";
 import { confirmUpTo } from "./revisions.js";
 import * as scroll from "./scroll.js";
 import { localiseTimes } from "./times.js";
 import * as typing from "./typing.js";
+import * as uploads from "./uploads.js";
+import * as viewer from "./viewer.js";
 
 htmx.defineExtension("chat", {
   handleSwap(style, target, fragment) {
@@ -34,17 +39,26 @@ composer.listen();
 typing.listen();
 scroll.listen();
 language.listen();
+reactions.listen();
+attach.listen();
+uploads.listen();
+viewer.listen();
 
 htmx.onLoad((root) => {
   localiseTimes(root);
   if (root === document.body) {
     const current = room();
     if (current) confirmUpTo(numeric(current, "revision"));
-    // A link to one message (a search hit) opens the room there; otherwise at the end.
+    dividers.arrive();
+    // A link to one message (a search hit) opens the room there; otherwise at the end, or
+    // at the "New" divider when the unread messages are more than fit.
     const linked = location.hash && document.getElementById(location.hash.slice(1));
     if (linked) linked.scrollIntoView({ block: "center" });
-    else scroll.scrollToBottom();
+    else scroll.scrollToFirstUnread();
     composer.focusComposer();
+  } else if (root.parentElement?.id === "messages") {
+    // A message swapped in place (an edit form, or the message back): its group may change.
+    dividers.layoutSoon();
   } else if (root.closest?.("#composer")) {
     // The composer's fields were just replaced (sent, or an error to fix): keep typing.
     composer.focusComposer();

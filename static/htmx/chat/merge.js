@@ -2,10 +2,12 @@
 // ignore a copy, and place new messages in id order, so that socket, catch-up, the
 // sender's own post and "Load older" may overlap freely.
 
+import { layoutMessages } from "./dividers.js";
 import { numeric, scroller } from "./page.js";
 import { markReadSoon } from "./reads.js";
 import { sawRevision } from "./revisions.js";
 import { firstVisible, isNearBottom, scrollToBottom, showJumpToLatest } from "./scroll.js";
+import { localiseTimes } from "./times.js";
 import { typingEnded } from "./typing.js";
 
 // Live updates about messages older than the oldest one shown are dropped (they belong
@@ -37,9 +39,13 @@ export function merge(list, fragment, olderToo) {
       list.append(incoming);
     }
     changed.push(incoming);
+    // In the reader's time before it is shown, not once htmx settles the swap.
+    localiseTimes(incoming);
     if (incoming.dataset.author) typingEnded(incoming.dataset.author);
   }
 
+  // The dividers and groups change with the messages, before the reader's place is restored.
+  if (list.id === "messages") layoutMessages(list);
   if (following) scrollToBottom();
   else if (anchor) box.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
   if (newArrived && !following && !olderToo) showJumpToLatest();
@@ -55,10 +61,11 @@ function isStale(incoming, existing) {
   return false;
 }
 
+// Dividers (no id) are passed over: dividers.js places them again after the merge.
 function insertInIdOrder(list, incoming) {
   let next = null;
   let cursor = list.lastElementChild;
-  while (cursor && numeric(cursor, "id") > numeric(incoming, "id")) {
+  while (cursor && (cursor.dataset.id === undefined || numeric(cursor, "id") > numeric(incoming, "id"))) {
     next = cursor;
     cursor = cursor.previousElementSibling;
   }

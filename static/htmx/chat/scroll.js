@@ -22,10 +22,28 @@ export function showJumpToLatest() {
   jumpButton()?.removeAttribute("hidden");
 }
 
+// The first message (not a divider: those are placed anew around a merge) in view.
 export function firstVisible(list, box) {
   const top = box.getBoundingClientRect().top;
-  for (const child of list.children) if (child.getBoundingClientRect().bottom > top) return child;
+  for (const child of list.children) {
+    if (child.dataset.id !== undefined && child.getBoundingClientRect().bottom > top) return child;
+  }
   return null;
+}
+
+// Opening a room: at the end, unless that would scroll the "New" divider out of view above
+// (more unread messages than fit), in which case the reader starts at the divider.
+export function scrollToFirstUnread() {
+  scrollToBottom();
+  const box = scroller();
+  let divider = document.getElementById("unread-divider");
+  if (!box || !divider) return;
+  // The day's divider just above it too, when there is one.
+  while (divider.previousElementSibling?.classList.contains("divider")) divider = divider.previousElementSibling;
+  const hidden = box.getBoundingClientRect().top - divider.getBoundingClientRect().top;
+  if (hidden <= 0) return;
+  box.scrollTop -= hidden;
+  showJumpToLatest();
 }
 
 // "Load older" changes everything above the reader: the control and the messages. Keep

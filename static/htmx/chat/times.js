@@ -1,5 +1,5 @@
-// Times in the reader's own time zone and the page's language: a message from today shows
-// its time only, anything else (and every tooltip) its date too.
+// Times in the reader's own time zone and the page's language: a message or a lobby row
+// from today shows its time only, anything else (and every tooltip) its date too.
 
 // In the page's language (`<html lang>`), not the browser's: a Spanish page reads "1 dic".
 const language = document.documentElement.lang || undefined;
@@ -12,7 +12,7 @@ export function localiseTimes(root) {
     const when = new Date(time.dateTime);
     if (Number.isNaN(when.getTime())) continue;
     const today = new Date().toDateString() === when.toDateString();
-    time.textContent = (today && time.closest(".message") ? timeFormat : dateTimeFormat).format(when);
+    time.textContent = (today && time.closest(".message, .room-row") ? timeFormat : dateTimeFormat).format(when);
     time.title = dateTimeFormat.format(when);
   }
 }
