@@ -298,6 +298,7 @@ def test_cancel_stops_an_upload_and_gives_back_text_and_files(logged_in, room_na
 
     expect(progress).to_be_hidden()
     expect(field(alice)).to_have_value("never sent")
+    expect(field(alice)).to_be_focused()
     expect(selected(alice)).to_have_text(["never.bin"])
 
     # Nothing was stored: the next message is the room's first, on every page.

@@ -84,6 +84,8 @@ def test_the_spanish_reader_s_lobby_search_and_errors_are_spanish(
     expect(bob.get_by_role("status")).to_have_text("Ningún mensaje contiene «nada-que-encontrar».")
     console.expect(r"status of 404")
     bob.goto("/chat/no-existe-esta-sala/")
+    expect(bob.get_by_role("button", name="Crear #no-existe-esta-sala")).to_be_visible()
+    bob.goto("/chat/no~valida/")
     expect(bob.get_by_role("heading", name="No encontrado")).to_be_visible()
     assert serious_violations(bob) == []
 

@@ -20,6 +20,7 @@ from e2e.conftest import (
     send,
     wait_until_live,
 )
+from e2e.test_rooms_and_people import serious_violations
 from support.asgi import manage
 from support.site import Site
 
@@ -91,6 +92,7 @@ def test_the_new_divider_stands_before_the_first_message_not_read(logged_in, sit
     expect(unread_divider(alice)).to_have_count(1)
     expect(after).to_contain_text("while alice was away 0")
     expect(unread_divider(bob)).to_have_count(0)
+    assert serious_violations(alice) == []
 
 
 def test_more_unread_than_fit_starts_at_the_divider(logged_in, site, room_name):
@@ -146,6 +148,7 @@ def test_a_link_to_a_missing_room_offers_to_create_it(logged_in, site, room_name
     response = alice.goto(f"/chat/{name}/")
     assert response.status == 404
     expect(alice.get_by_role("heading", name=f"#{name}")).to_be_visible()
+    assert serious_violations(alice) == []
     # Looking created nothing: the lobby does not list it.
     bob.goto("/chat/")
     expect(bob.get_by_role("link", name=f"#{name}", exact=True)).to_have_count(0)

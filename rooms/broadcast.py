@@ -19,7 +19,7 @@ from rooms import fragments, protocol
 
 if TYPE_CHECKING:
     from chatsite.typing import User
-    from rooms.models import Message
+    from rooms.models import Message, Room
     from rooms.presence import Snapshot
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,15 @@ def message_posted(message: Message) -> None:
 def message_changed(message: Message) -> None:
     def render(language: str) -> list[tuple[str, str]]:
         return [(protocol.room_group(message.room_id, language), fragments.message(message))]
+
+    async_to_sync(send_all)(in_every_language(render))
+
+
+def room_header_changed(room: Room) -> None:
+    """The room's topic or pinned messages changed: its header, to every open page."""
+
+    def render(language: str) -> list[tuple[str, str]]:
+        return [(protocol.room_group(room.pk, language), fragments.room_header(room))]
 
     async_to_sync(send_all)(in_every_language(render))
 

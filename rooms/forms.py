@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from attachments.forms import OVER_LIMIT, AttachmentsField, refusals
 from attachments.uploads import UploadLimits
+from rooms.fields import OneLineField, ReplyToField, answered_message
+from rooms.models import Message, Room
 
 room_name_validator = RegexValidator(
     r"\A[A-Za-z0-9_-]{1,50}\Z",
@@ -68,14 +70,23 @@ class MessageForm(MessageBodyForm):
 
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     attachments = AttachmentsField(label=_("Attach files"))
+    # The message this one answers: one of the room's, standing (rooms/fields.py).
+    reply_to = ReplyToField()
 
     @classmethod
-    def blank(cls) -> MessageForm:
-        return cls(initial={"client_key": uuid.uuid4()})
+    def blank(cls, reply_to: Message | None = None) -> MessageForm:
+        return cls(initial={"client_key": uuid.uuid4(), "reply_to": reply_to})
 
-    def __init__(self, *args, upload_limits: UploadLimits | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        upload_limits: UploadLimits | None = None,
+        room: Room | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.upload_limits = upload_limits
+        self.room = room
         self.fields["body"].required = False  # files alone make a message too
         self.fields["body"].widget.attrs["placeholder"] = _("Message")
 
@@ -89,7 +100,32 @@ class MessageForm(MessageBodyForm):
             self.add_error("body", self.fields["body"].error_messages["required"])
         return cleaned
 
+    def clean_reply_to(self) -> Message | None:
+        return answered_message(self.room, self.cleaned_data.get("reply_to"))
+
+    @property
+    def replying_to(self) -> Message | None:
+        """The message the composer answers, to quote above the text."""
+        if self.is_bound:
+            return self.cleaned_data.get("reply_to") if hasattr(self, "cleaned_data") else None
+        return self.initial.get("reply_to")
+
     @property
     def over_limit(self) -> bool:
         """Refused for the size or number of its files (413), not for what is in them."""
         return any(self.has_error("attachments", code) for code in OVER_LIMIT)
+
+
+class TopicForm(forms.Form):
+    # One line: newlines are folded into spaces before the length check (rooms/fields.py).
+    topic = OneLineField(
+        label=_("Topic"),
+        max_length=250,
+        required=False,
+        error_messages={
+            "max_length": _(
+                "A topic is at most %(limit_value)d characters (this one has %(show_value)d)."
+            )
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -25,10 +25,12 @@ OLDER_PAGE = f"{ROOM_PAGE}#older_page"
 COMPOSER_FIELDS = f"{ROOM_PAGE}#composer_fields"
 EDIT_FORM = f"{ROOM_PAGE}#edit_form"
 LOBBY_ROWS = f"{LOBBY_PAGE}#rows"
+ROOM_HEADER = "rooms/room_header.html"
 
 # Where a message keeps its fragments: rendered once per revision and language, whoever asks
 # (the broadcast on commit, and the sender's own POST answer).
 _RENDERED = "_live_fragments"
+_HEADER_RENDERED = "_live_header_fragments"
 
 
 def message(message: Message) -> str:
@@ -45,6 +47,19 @@ def message(message: Message) -> str:
 def lobby_row(room: Room, last: Message) -> str:
     """The room's row, moved to the top of every lobby that lists it."""
     return render_to_string(f"{LOBBY_PAGE}#live_row", {"room": room, "last": last})
+
+
+def room_header(room: Room) -> str:
+    """The room's topic and "Pinned" panel, merged into the header by their version; like
+    a message, rendered once per revision and language whoever asks."""
+    key = (room.revision, translation.get_language())
+    rendered: dict[tuple[int, str], str] = room.__dict__.setdefault(_HEADER_RENDERED, {})
+    if key not in rendered:
+        context = {"room": room, "pinned": room.pinned_messages(), "oob": True}
+        for older in [seen for seen in rendered if seen[0] != room.revision]:
+            del rendered[older]
+        rendered[key] = render_to_string(ROOM_HEADER, context)
+    return rendered[key]
 
 
 def presence(snapshot: Snapshot) -> str:

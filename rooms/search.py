@@ -83,7 +83,9 @@ def search(
     rooms = Room.objects.visible_to(user)
     if room is not None:
         rooms = rooms.filter(pk=room.pk)
-    messages: QuerySet[Message] = Message.objects.filter(room__in=rooms, deleted_at__isnull=True)
+    messages: QuerySet[Message] = Message.objects.filter(
+        room__in=rooms, deleted_at__isnull=True, kind=Message.Kind.MESSAGE
+    )
     vendor = connections[router.db_for_read(Message)].vendor
     engine = ENGINES.get(vendor)
     if engine is None:

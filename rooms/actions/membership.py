@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from rooms import broadcast
-from rooms.models import Membership, Room
+from rooms.actions.events import record_event
+from rooms.models import Membership, Message, Room
 
 if TYPE_CHECKING:
     from chatsite.typing import User
@@ -38,15 +39,25 @@ def open_direct(one: User, other: User) -> Room:
     return room
 
 
-def add_member(room: Room, user: User) -> Membership:
-    membership, _ = Membership.objects.get_or_create(room=room, user=user)
+def add_member(room: Room, user: User, *, by: User | None = None) -> Membership:
+    """Make `user` a member. Someone adding them (`by`) leaves a line in the history."""
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(room=room, user=user)
+        if created and by is not None:
+            record_event(room, by, Message.Kind.ADDED, user.get_username())
     return membership
 
 
-def remove_member(room: Room, user: User) -> None:
-    """Take `user` out of the room and, once committed, close their open sockets to it."""
+def remove_member(room: Room, user: User, *, by: User | None = None) -> None:
+    """Take `user` out of the room and, once committed, close their open sockets to it.
+    Leaving, or being taken out by `by`, leaves a line in the history."""
     with transaction.atomic():
-        Membership.objects.filter(room=room, user=user).delete()
+        removed, _ = Membership.objects.filter(room=room, user=user).delete()
+        if removed and by is not None:
+            if by.pk == user.pk:
+                record_event(room, user, Message.Kind.LEFT)
+            else:
+                record_event(room, by, Message.Kind.REMOVED, user.get_username())
         transaction.on_commit(lambda: broadcast.membership_revoked(room.pk, user.pk))
 
 

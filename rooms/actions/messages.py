@@ -23,9 +23,10 @@ def post_message(
     body: str,
     client_key: uuid.UUID | None = None,
     files: Sequence[UploadedFile] = (),
+    reply_to: Message | None = None,
 ) -> Message:
     """Store a message, with `files` if any, and, once the transaction commits, send it to
-    every open page.
+    every open page. A reply quotes `reply_to` (a message of the same room).
 
     Posting again with the same `client_key` (a retry) returns the first message and
     stores and sends nothing more.
@@ -43,6 +44,9 @@ def post_message(
                     room=room, author=author, created_at=now, client_key=client_key or uuid.uuid4()
                 )
                 message.set_body(body, room)
+                if reply_to is not None:
+                    # A snapshot of what it answers: later edits of the original leave it.
+                    message.reply_to, message.reply_excerpt = reply_to, reply_to.excerpt()
                 message.revision = room.next_revision(last_message_at=now)
                 message.save()
                 storing.attach(message, pending)
@@ -73,6 +77,8 @@ def delete_message(message: Message) -> None:
         message.blank()
         revise(message, "body", "body_html", "mention_names", "deleted_at")
         message.mentions.clear()
+        if message.pinned_at is not None:  # it leaves the room's "Pinned" panel
+            transaction.on_commit(lambda: broadcast.room_header_changed(message.room))
 
 
 def revise(message: Message, *fields: str) -> None:

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import html
 import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
 
 from rooms.formatting import format_message
 from rooms.mentions import mention_candidates
@@ -20,15 +24,24 @@ class MessageQuerySet(models.QuerySet["Message"]):
     def for_display(self) -> MessageQuerySet:
         """With all the message fragment shows: author and avatar, files, link card, and
         reactions with who reacted (reactions/, by name: rooms imports no app built on it)."""
-        return self.select_related("author__profile", "link_card").prefetch_related(
-            "attachments", "reactions__user__profile"
-        )
+        return self.select_related(
+            "author__profile", "link_card", "reply_to__author__profile"
+        ).prefetch_related("attachments", "reactions__user__profile")
 
 
 MessageManager = models.Manager.from_queryset(MessageQuerySet)
 
 
 class Message(models.Model):
+    class Kind(models.TextChoices):
+        # What people write; the others are one-line events ("system lines") whose body is
+        # the plain data (the new topic, the added person's username), drawn by the page.
+        MESSAGE = "message", _("Message")
+        TOPIC = "topic", _("Topic set")
+        LEFT = "left", _("Left")
+        ADDED = "added", _("Added")
+        REMOVED = "removed", _("Removed")
+
     room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
@@ -50,11 +63,24 @@ class Message(models.Model):
     # The room's revision at this message's last change (rooms.models.Room.revision).
     revision = models.PositiveBigIntegerField(default=0)
 
+    kind = models.CharField(max_length=7, choices=Kind.choices, default=Kind.MESSAGE)
+    # A reply quotes what the original said when the reply was posted (a snapshot: pages
+    # never re-render replies when an original changes).
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
+    reply_excerpt = models.CharField(max_length=200, default="", blank=True)
+    pinned_at = models.DateTimeField(null=True, blank=True)
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
     objects = MessageManager()
 
     if TYPE_CHECKING:
         room_id: int
         author_id: int
+        reply_to_id: int | None
 
     class Meta:
         app_label = "rooms"
@@ -70,12 +96,28 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.author} in {self.room}: {self.body[:40]}"
 
+    def get_absolute_url(self) -> str:
+        """The message's link: its room opened around it, the message highlighted (:target)."""
+        room_url = reverse("rooms:room", args=[self.room.name])
+        return f"{room_url}?around={self.pk}#message-{self.pk}"
+
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    @property
+    def is_event(self) -> bool:
+        """A system line: no edit, reply, reaction or pin."""
+        return self.kind != self.Kind.MESSAGE
+
+    def excerpt(self, length: int = 140) -> str:
+        """The start of the message's text, without its Markdown's markup, on one line."""
+        text = " ".join(strip_tags(self.body_html).split()) or " ".join(self.body.split())
+        text = html.unescape(text)
+        return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
     def is_editable_by(self, user: AnyUser) -> bool:
-        return not self.is_deleted and user.pk == self.author_id
+        return not self.is_deleted and not self.is_event and user.pk == self.author_id
 
     def is_deletable_by(self, user: AnyUser) -> bool:
         return not self.is_deleted and (user.pk == self.author_id or user.is_staff)

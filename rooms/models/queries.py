@@ -35,7 +35,10 @@ class RoomQuerySet(models.QuerySet["Room"]):
         membership = Membership.objects.filter(room=OuterRef("pk"), user=user)
         unread = (
             Message.objects.filter(
-                room=OuterRef("pk"), pk__gt=OuterRef("last_read"), deleted_at__isnull=True
+                room=OuterRef("pk"),
+                pk__gt=OuterRef("last_read"),
+                deleted_at__isnull=True,
+                kind=Message.Kind.MESSAGE,  # system lines are nothing to read
             )
             .exclude(author=user)
             .order_by()

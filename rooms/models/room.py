@@ -18,6 +18,7 @@ from rooms.models.queries import RoomQuerySet
 if TYPE_CHECKING:
     from chatsite.typing import AnyUser, User
     from rooms.models.membership import Membership
+    from rooms.models.message import Message
 
 
 class Room(History):
@@ -43,6 +44,8 @@ class Room(History):
     # Counts every change to the room's messages (post, edit, delete). Each message keeps
     # the revision of its last change, so "everything since revision N" is one query.
     revision = models.PositiveBigIntegerField(default=0)
+    # One line, set by members (rooms.actions.topics); shown in the room's header.
+    topic = models.CharField(max_length=250, default="", blank=True)
 
     objects = RoomQuerySet.as_manager()
 
@@ -111,6 +114,11 @@ class Room(History):
         if not self.is_public:
             users = users.filter(memberships__room=self)
         return {username.lower(): username for username in users.values_list("username", flat=True)}
+
+    def pinned_messages(self) -> models.QuerySet[Message]:
+        """The room's "Pinned" panel: pinned messages still standing, the latest pinned first."""
+        pinned = self.messages.filter(pinned_at__isnull=False, deleted_at__isnull=True)
+        return pinned.select_related("author__profile").order_by("-pinned_at", "-pk")
 
     def next_revision(self, **also: object) -> int:
         """Take the room's next revision. Call inside the transaction that makes the change:

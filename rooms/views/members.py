@@ -22,7 +22,7 @@ def add_member(request: AuthenticatedRequest, name: str) -> HttpResponse:
         raise PermissionDenied(_("Only a private room has members to add."))
     form = MemberForm(request.POST)
     if form.is_valid():
-        actions.add_member(room, form.cleaned_data["username"])
+        actions.add_member(room, form.cleaned_data["username"], by=request.user)
         return redirect(room)
     return render_room(request, room, MessageForm.blank(), member_form=form)
 
@@ -35,5 +35,5 @@ def remove_member(request: AuthenticatedRequest, name: str, user_id: int) -> Htt
     member = get_object_or_404(room.members, pk=user_id)
     if not room.can_remove(member, by=request.user):
         raise PermissionDenied(_("Only the room's creator or staff can take someone out."))
-    actions.remove_member(room, member)
+    actions.remove_member(room, member, by=request.user)
     return redirect("rooms:lobby" if member.pk == request.user.pk else room)

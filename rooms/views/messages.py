@@ -50,7 +50,9 @@ def catch_up(
 
 
 def post_message(request: AuthenticatedRequest, room: Room) -> HttpResponse:
-    form = MessageForm(request.POST, request.FILES, upload_limits=UploadLimits.of(request))
+    form = MessageForm(
+        request.POST, request.FILES, upload_limits=UploadLimits.of(request), room=room
+    )
     # Over a rate limit a message is refused like an invalid one, but with 429. Files count
     # one each against the hourly allowance (README, "Files").
     too_fast = form.is_valid() and not ratelimit.allow("post", request.user.pk)
@@ -71,7 +73,12 @@ def post_message(request: AuthenticatedRequest, room: Room) -> HttpResponse:
         return response
     data = form.cleaned_data
     message = actions.post_message(
-        room, request.user, data["body"], data["client_key"], files=data["attachments"]
+        room,
+        request.user,
+        data["body"],
+        data["client_key"],
+        files=data["attachments"],
+        reply_to=data["reply_to"],
     )
     if not request.htmx:
         return redirect(room)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from chatsite.typing import AuthenticatedRequest
 from rooms import actions, fragments
-from rooms.forms import MemberForm, MessageForm, RoomForm
+from rooms.forms import MemberForm, MessageForm, RoomForm, TopicForm
 from rooms.models import Room
 from rooms.queries import PageQuery, ReadForm
 from rooms.views.access import visible_room
@@ -88,6 +88,7 @@ def room_context(
         "room": room,
         "label": room.label_for(request.user),
         "member_form": member_form or MemberForm(),
+        "topic_form": TopicForm(initial={"topic": room.topic}),
         "members": room.members.order_by("username") if not room.is_public else (),
         "page": start.page,
         "first_unread": start.first_unread,

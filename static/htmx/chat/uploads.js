@@ -4,6 +4,7 @@
 // nothing chosen is silently dropped.
 
 import { selectedFiles, setFiles } from "./attach.js";
+import { focusComposer } from "./composer.js";
 
 // What each post in flight took from the composer, by its request: the files, and the
 // file input they were in (replaced only when the server answers with an error to show).
@@ -61,7 +62,10 @@ function finished(event) {
 function cancelClicked(event) {
   if (!event.target.closest?.("#upload-progress .cancel-upload")) return;
   const form = document.getElementById("composer");
-  if (form) htmx.trigger(form, "htmx:abort");
+  if (!form) return;
+  // The abort is at once: the text and files are back, the button gone with the progress.
+  htmx.trigger(form, "htmx:abort");
+  focusComposer();
 }
 
 export function listen() {
