@@ -1,5 +1,5 @@
-"""Receivers: a card for each posted or edited message's link, and a deleted card's picture
-deleted with it. Connected in PreviewsConfig.ready()."""
+"""Receivers: a card for each posted or edited message's link, none for a deleted message,
+and a deleted card's picture deleted with it. Connected in PreviewsConfig.ready()."""
 
 from __future__ import annotations
 
@@ -34,6 +34,12 @@ def card_for_edited(message: Message, **kwargs: Any) -> None:
         actions.card_for_edited(message)
     except DatabaseError:
         logger.exception("Could not update the link card of message %s", message.pk)
+
+
+@receiver(signals.message_deleted, sender=Message)
+def card_of_deleted(message: Message, **kwargs: Any) -> None:
+    # A tombstone shows no card: the card and its picture go too.
+    LinkCard.objects.filter(message=message).delete()
 
 
 @receiver(post_delete, sender=LinkCard)

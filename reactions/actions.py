@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 DISTINCT_PER_MESSAGE = 20
 
 DELETED = _("This message was deleted: it takes no reactions.")
+EVENT = _("Lines about the room (a topic, who joined) take no reactions.")
 TOO_MANY_KINDS = _(
     "This message already has %(limit)d different reactions: add one of those instead."
 )
@@ -37,13 +38,15 @@ def toggle_reaction(message: Message, user: User, emoji: str) -> Toggled:
     """Add `user`'s `emoji` to `message`, or take it away if it is there.
 
     `emoji` is one emoji, as reactions.emojis.as_emoji gives it. Raises ValidationError
-    (and changes nothing) for a deleted message, or a new kind of reaction past the limit.
+    (and changes nothing) for a deleted message, a line about the room, or a new kind of reaction past the limit.
     """
     with transaction.atomic():
         # The lock orders concurrent toggles of one message (and a deletion) one after another.
-        locked = Message.objects.select_for_update().only("deleted_at").get(pk=message.pk)
+        locked = Message.objects.select_for_update().only("deleted_at", "kind").get(pk=message.pk)
         if locked.is_deleted:
             raise ValidationError(DELETED, code="deleted")
+        if locked.kind != Message.Kind.MESSAGE:
+            raise ValidationError(EVENT, code="event")
         reactions = Reaction.objects.on(message)
         removed, _count = reactions.filter(user=user, emoji=emoji).delete()
         if not removed:

@@ -5,6 +5,7 @@ Link previews (previews/) listen here, so rooms never imports the apps built on 
 
 from django.dispatch import Signal
 
-# Both send `message`, a rooms.models.Message, with sender=Message.
+# Each sends `message`, a rooms.models.Message, with sender=Message.
 message_posted = Signal()
 message_edited = Signal()
+message_deleted = Signal()

@@ -47,3 +47,14 @@ def test_the_layout_rules_see_the_code() -> None:
     # A rule over no files would pass whatever the code did.
     assert len(python_modules()) > 20
     assert javascript_modules()
+
+
+def test_template_comments_are_one_line_or_comment_tags() -> None:
+    # Django's {# #} ends at the line's end: one spread over two lines shows on the page.
+    unclosed = [
+        f"{path.relative_to(PROJECT)}:{number}"
+        for path in sorted((PROJECT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert unclosed == []

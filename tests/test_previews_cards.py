@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from previews.models import LinkCard
 from rooms import fragments
-from rooms.actions import edit_message, open_room, post_message
+from rooms.actions import delete_message, edit_message, open_room, post_message
 from rooms.models import Message
 from support.http_sites import page, png
 from tests.link_cards import media_fixture, og_page, run_queued_tasks, stored_pictures, web_fixture  # noqa: F401 (fixtures)
@@ -89,6 +90,21 @@ class TestEditing:
         on_commit(edit_message, message, "here: https://news.example/c")
         assert LinkCard.objects.get(message=message).state == "pending"
         assert DBTaskResult.objects.ready().count() == 1
+
+
+class TestDeleting:
+    def test_deleting_the_message_deletes_its_card_and_picture(self, carded, media, on_commit):
+        assert len(stored_pictures(media)) == 1
+        on_commit(delete_message, carded)
+        assert not LinkCard.objects.filter(message=carded).exists()
+        assert stored_pictures(media) == []
+
+    def test_a_rolled_back_deletion_keeps_the_card(self, carded, media):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            delete_message(carded)
+            raise RuntimeError("rolled back")
+        assert LinkCard.objects.get(message=carded).state == "ready"
+        assert len(stored_pictures(media)) == 1
 
 
 class TestRemoving:

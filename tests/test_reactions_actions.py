@@ -9,6 +9,7 @@ from django.db import transaction
 from reactions.actions import DISTINCT_PER_MESSAGE, toggle_reaction
 from reactions.models import Reaction
 from rooms.actions import delete_message, post_message
+from rooms.actions.topics import set_topic
 from rooms.models import Message
 
 
@@ -44,6 +45,15 @@ def test_a_deleted_message_takes_no_reactions(room, alice, bob):
             toggle_reaction(message, bob, emoji)
         assert refused.value.code == "deleted"
     assert Message.objects.get(pk=message.pk).revision == revision
+
+
+def test_a_line_about_the_room_takes_no_reactions(room, alice, bob):
+    set_topic(room, "Release week", by=alice)
+    line = room.messages.get(kind=Message.Kind.TOPIC)
+    with pytest.raises(ValidationError) as refused:
+        toggle_reaction(line, bob, "👍")
+    assert refused.value.code == "event"
+    assert not Reaction.objects.filter(message=line).exists()
 
 
 def test_a_message_takes_a_limited_number_of_different_reactions(room, alice, bob):

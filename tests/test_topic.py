@@ -109,6 +109,9 @@ def test_adding_removing_and_leaving_leave_lines(alice, bob, django_user_model):
     # A system line has no actions: not edited, replied to, reacted to or pinned.
     line = secret.messages.first()
     assert find(fragments.message(line), "message-actions") == []
+    assert not line.is_editable_by(alice)
+    assert not line.is_deletable_by(alice)
+    assert client_for(alice).post(f"/chat/secret/messages/{line.pk}/delete/").status_code == 403
     assert one(fragments.message(line), "event", "article")["data-kind"] == "added"
 
 

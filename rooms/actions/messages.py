@@ -77,6 +77,7 @@ def delete_message(message: Message) -> None:
         message.blank()
         revise(message, "body", "body_html", "mention_names", "deleted_at")
         message.mentions.clear()
+        transaction.on_commit(lambda: signals.message_deleted.send(sender=Message, message=message))
         if message.pinned_at is not None:  # it leaves the room's "Pinned" panel
             transaction.on_commit(lambda: broadcast.room_header_changed(message.room))
 

@@ -120,7 +120,8 @@ class Message(models.Model):
         return not self.is_deleted and not self.is_event and user.pk == self.author_id
 
     def is_deletable_by(self, user: AnyUser) -> bool:
-        return not self.is_deleted and (user.pk == self.author_id or user.is_staff)
+        allowed = user.pk == self.author_id or user.is_staff
+        return not self.is_deleted and not self.is_event and allowed
 
     def set_body(self, body: str, room: Room | None = None) -> None:
         """Take `body` and render it, resolving its @mentions against the room."""

@@ -45,7 +45,11 @@ class RoomQuerySet(models.QuerySet["Room"]):
             .values("room")
         )
         count = Count("pk")
-        newest = Message.objects.filter(room=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+        newest = (
+            Message.objects.filter(room=OuterRef("pk"), kind=Message.Kind.MESSAGE)
+            .order_by("-pk")
+            .values("pk")[:1]
+        )
         return self.annotate(
             last_read=Subquery(membership.values("last_read_id")[:1]), last_id=Subquery(newest)
         ).annotate(

@@ -118,7 +118,7 @@ class Room(History):
     def pinned_messages(self) -> models.QuerySet[Message]:
         """The room's "Pinned" panel: pinned messages still standing, the latest pinned first."""
         pinned = self.messages.filter(pinned_at__isnull=False, deleted_at__isnull=True)
-        return pinned.select_related("author__profile").order_by("-pinned_at", "-pk")
+        return pinned.select_related("author__profile", "room").order_by("-pinned_at", "-pk")
 
     def next_revision(self, **also: object) -> int:
         """Take the room's next revision. Call inside the transaction that makes the change:

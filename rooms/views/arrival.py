@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from rooms.models import Membership, Page, Room
+from rooms.models import Membership, Message, Page, Room
 
 if TYPE_CHECKING:
     from chatsite.typing import User
@@ -40,7 +40,9 @@ def first_unread(room: Room, reader: User) -> int | None:
     )
     if last_read is None:
         return None
-    unread = room.messages.filter(pk__gt=last_read, deleted_at__isnull=True).exclude(author=reader)
+    unread = room.messages.filter(
+        pk__gt=last_read, deleted_at__isnull=True, kind=Message.Kind.MESSAGE
+    ).exclude(author=reader)
     return unread.order_by("pk").values_list("pk", flat=True).first()
 
 

@@ -16,6 +16,7 @@ import * as links from "./links.js";
 import { mergeLobbyRows } from "./lobby.js";
 import { merge } from "./merge.js";
 import { numeric, room } from "./page.js";
+import * as pins from "./pins.js";
 import * as reactions from "./reactions.js";
 import * as replies from "./replies.js";
 import { confirmUpTo } from "./revisions.js";
@@ -44,12 +45,14 @@ language.listen();
 reactions.listen();
 links.listen();
 replies.listen();
+pins.listen();
 attach.listen();
 uploads.listen();
 viewer.listen();
 
 htmx.onLoad((root) => {
   localiseTimes(root);
+  pins.keepPanelOpen(root);
   if (root === document.body) {
     const current = room();
     if (current) confirmUpTo(numeric(current, "revision"));
