@@ -38,7 +38,8 @@ def toggle_reaction(message: Message, user: User, emoji: str) -> Toggled:
     """Add `user`'s `emoji` to `message`, or take it away if it is there.
 
     `emoji` is one emoji, as reactions.emojis.as_emoji gives it. Raises ValidationError
-    (and changes nothing) for a deleted message, a line about the room, or a new kind of reaction past the limit.
+    (and changes nothing) for a deleted message, a line about the room, or a new kind of
+    reaction past the limit.
     """
     with transaction.atomic():
         # The lock orders concurrent toggles of one message (and a deletion) one after another.

@@ -100,9 +100,13 @@ class TestDeleting:
         assert stored_pictures(media) == []
 
     def test_a_rolled_back_deletion_keeps_the_card(self, carded, media):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            delete_message(carded)
-            raise RuntimeError("rolled back")
+        def delete_then_fail() -> None:
+            with transaction.atomic():
+                delete_message(carded)
+                raise RuntimeError("rolled back")
+
+        with pytest.raises(RuntimeError):
+            delete_then_fail()
         assert LinkCard.objects.get(message=carded).state == "ready"
         assert len(stored_pictures(media)) == 1
 
