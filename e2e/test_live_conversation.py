@@ -288,7 +288,7 @@ def test_while_the_socket_is_down_posting_still_works(logged_in, room_name, cons
     alice.route_web_socket(re.compile(r"/ws/chat/"), lambda socket: socket.close(code=1011))
     alice.reload()
     expect(connection(alice)).to_have_attribute("data-connection", "reconnecting")
-    expect(alice.get_by_role("status")).to_contain_text("Reconnecting")
+    expect(alice.locator(".room-header .connection")).to_contain_text("Reconnecting")
     send(alice, "sent over plain HTTP")
     expect(messages_with(alice, "sent over plain HTTP")).to_have_count(1)
     alice.unroute_all()

@@ -79,7 +79,7 @@ def test_a_direct_conversation_from_a_name(logged_in, room_name):
     wait_until_live(bob)
     send(bob, "ask me anything")
     enter_room(alice, room_name)
-    messages_with(alice, "ask me anything").get_by_role("link", name="bob").click()
+    messages_with(alice, "ask me anything").get_by_role("link", name="bob", exact=True).click()
     expect(alice.get_by_role("heading", name="@bob")).to_be_visible()
     wait_until_live(alice)
     # alice and bob have one conversation for the whole site: a text no other test sends.
