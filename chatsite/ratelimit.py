@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import time
 from typing import Any
 
 import redis.exceptions
@@ -73,6 +75,17 @@ def exhausted(kind: str, key: object) -> bool:
     except Exception as error:  # noqa: BLE001 - storage down: let it through, say so
         logger.error("Rate limit %s unchecked: %s: %s", kind, type(error).__name__, error)
         return False
+
+
+def retry_after(kind: str, key: object) -> int:
+    """Whole seconds until `key` may do one more `kind` action: when the oldest one counted
+    leaves the window (what a 429 answer's Retry-After says). At least 1."""
+    try:
+        reset_at, _remaining = limiter().get_window_stats(limit(kind), kind, str(key))
+    except Exception as error:  # noqa: BLE001 - storage down: the next try goes through anyway
+        logger.error("Rate limit %s unchecked: %s: %s", kind, type(error).__name__, error)
+        return 1
+    return max(1, math.ceil(reset_at - time.time()))
 
 
 # For consumers: the same check without blocking the event loop on Redis.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -62,6 +63,13 @@ class MessageBodyForm(forms.Form):
         },
         widget=forms.Textarea(attrs={"rows": 1, "autocomplete": "off", "enterkeyhint": "send"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # No maxlength attribute: browsers cut pasted text at it without a word. The limit
+        # is checked here and shown by the page's counter (htmx/chat/counter.js) instead.
+        attrs = self.fields["body"].widget.attrs
+        attrs["data-max-length"] = attrs.pop("maxlength", settings.MESSAGE_MAX_LENGTH)
 
 
 class MessageForm(MessageBodyForm):

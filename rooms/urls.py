@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from rooms.views import lobby, members, messages, pins, replies, rooms, search, topics
+from rooms.views import lobby, members, messages, people, pins, replies, rooms, search, topics
 
 app_name = "rooms"
 
@@ -37,4 +37,5 @@ urlpatterns = [
     path("<room:name>/messages/<int:pk>/pin/", pins.pin, name="pin"),
     path("<room:name>/messages/<int:pk>/unpin/", pins.unpin, name="unpin"),
     path("<room:name>/topic/", topics.topic, name="topic"),
+    path("<room:name>/people/", people.mention_suggestions, name="people"),
 ]

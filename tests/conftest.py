@@ -5,8 +5,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 from redis import Redis
 
 from chatsite.asgi import application
@@ -43,6 +45,15 @@ def _open_signup(settings) -> None:
     # Tests that are not about sign-up sign up freely; tests/test_accounts_signup.py sets
     # SIGNUP=invite (the default) for its own.
     settings.SIGNUP = "open"
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A request in Spanish leaves Spanish active in this thread (LocaleMiddleware activates
+    # and nothing deactivates): each test starts, and leaves, in the default language.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

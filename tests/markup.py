@@ -157,7 +157,7 @@ HOSTILE_BODIES: dict[str, str] = {
 # Bodies that must be refused with a visible error, storing nothing.
 REFUSED_BODIES: dict[str, str] = {
     "10000-combining-marks": "Z" + "\u0301" * 10_000,
-    "2001-characters": "x" * 2001,
+    "10001-characters": "x" * 10_001,  # one over settings.MESSAGE_MAX_LENGTH's default
     "only-whitespace": " \t\r\n\u3000\u2028 ",
     "nul-character": "before\x00after",
     "empty": "",

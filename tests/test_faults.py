@@ -66,6 +66,8 @@ def site(tmp_path_factory) -> Iterator[Site]:
     # The storm is 500 sockets of 5 people from one address: over the per-process caps
     # (rooms/limits.py), which tests/test_socket_limits.py tests.
     caps = {"SOCKETS_PER_USER": "1000", "SOCKETS_PER_ADDRESS": "1000"}
+    # A small post allowance, so the flood test below reaches it in a few posts.
+    caps["RATE_LIMIT_POST"] = "5/minute"
     with running_site(tmp_path_factory.mktemp("faults"), users=USERS, **caps) as site:
         yield site
 

@@ -27,18 +27,20 @@ class TestRoomForm:
 
 
 class TestMessageForm:
-    def test_2000_characters_are_accepted(self):
-        assert MessageForm({"body": "x" * 2000}).is_valid()
+    def test_10000_characters_are_accepted(self):
+        assert MessageForm({"body": "x" * 10000}).is_valid()
 
-    def test_2001_characters_are_rejected_with_the_count(self):
-        form = MessageForm({"body": "x" * 2001})
+    def test_10001_characters_are_rejected_with_the_count(self):
+        form = MessageForm({"body": "x" * 10001})
         assert not form.is_valid()
-        assert form.errors["body"] == ["Messages are at most 2000 characters (this one has 2001)."]
+        assert form.errors["body"] == [
+            "Messages are at most 10000 characters (this one has 10001)."
+        ]
 
     def test_length_is_counted_after_trimming(self):
-        form = MessageForm({"body": "  " + "x" * 2000 + "\n\n"})
+        form = MessageForm({"body": "  " + "x" * 10000 + "\n\n"})
         assert form.is_valid()
-        assert form.cleaned_data["body"] == "x" * 2000
+        assert form.cleaned_data["body"] == "x" * 10000
 
     @pytest.mark.parametrize("body", ["", " ", "\n\t \r\n", "\u3000"])
     def test_empty_or_whitespace_only_is_rejected(self, body):

@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
@@ -505,7 +506,7 @@ class TestSearchPage:
     @pytest.mark.parametrize(
         "params",
         [
-            {"q": "x" * 2001},
+            {"q": "x" * (settings.MESSAGE_MAX_LENGTH + 1)},
             {"q": "x", "room": "no/slashes"},
             {"q": "x", "room": "x" * 51},
             {"q": "x", "room": "sp ace"},

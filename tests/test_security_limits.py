@@ -19,28 +19,34 @@ from tests.security import (
 # Rate limits -------------------------------------------------------------------------------
 
 
-def test_the_sixth_message_within_five_seconds_gets_429_and_is_not_stored(alice_client, room, bob):
-    for number in range(5):
+def test_a_burst_of_thirty_goes_through_and_the_next_gets_429_and_is_not_stored(
+    alice_client, room, bob
+):
+    # The default allowance (RATE_LIMIT_POST "30/30seconds"): a burst of 30, then wait.
+    for number in range(30):
         assert post(alice_client, room, f"message {number}").status_code == 200
     refused = post(alice_client, room, "one too many")
     assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 30
     page = Markup(refused.content.decode())
     assert "composer-error" in page.ids
     assert str(ratelimit.TOO_MANY_MESSAGES) in refused.content.decode()
     # What was typed is kept, to send again in a moment.
     assert "one too many</textarea>" in refused.content.decode()
     assert "hx-swap-oob" not in refused.content.decode()
-    assert Message.objects.count() == 5
-    # Without JavaScript the whole page comes back with the same error.
+    assert Message.objects.count() == 30
+    # Without JavaScript the whole page comes back with the same error and the text kept.
     page = post(alice_client, room, "again", htmx=False)
     assert page.status_code == 429
+    assert int(page.headers["Retry-After"]) >= 1
     assert str(ratelimit.TOO_MANY_MESSAGES) in page.content.decode()
-    assert Message.objects.count() == 5
+    assert "again</textarea>" in page.content.decode()
+    assert Message.objects.count() == 30
     # Other users are not affected.
     bob_client = Client()
     bob_client.force_login(bob)
     assert post(bob_client, room, "bob is fine").status_code == 200
-    assert Message.objects.count() == 6
+    assert Message.objects.count() == 31
 
 
 def test_the_post_limit_is_configurable(alice_client, room, settings):
@@ -57,6 +63,7 @@ def test_invalid_messages_do_not_use_up_the_limit(alice_client, room):
 
 def test_limits_live_in_redis_when_configured(settings, redis, alice_client, room):
     settings.RATE_LIMIT_STORAGE_URL = redis.url
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "post": "5/5seconds"}
     for number in range(5):
         assert post(alice_client, room, f"m{number}").status_code == 200
     # A new limiter (as in another process) sees the same counts.

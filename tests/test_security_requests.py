@@ -110,9 +110,9 @@ def test_a_body_over_the_upload_limit_is_refused_visibly_and_stores_nothing(
     assert "nothing of it was saved" in page
     assert not Message.objects.exists()
     # The limit is well above the longest valid message, which still gets its own error.
-    longest = post(alice_client, room, "\U0001f600" * 2001, htmx=htmx)
+    longest = post(alice_client, room, "\U0001f600" * 10001, htmx=htmx)
     assert longest.status_code == 200
-    assert b"at most 2000 characters" in longest.content
+    assert b"at most 10000 characters" in longest.content
     assert not Message.objects.exists()
 
 

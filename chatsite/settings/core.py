@@ -123,9 +123,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Largest request body Django reads: a 2000-character message takes at most 24 KiB
-# form-encoded. Larger bodies are refused with 413 before anything is parsed or stored.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+# Largest request body Django reads, files aside: a MESSAGE_MAX_LENGTH (10 000) message of
+# 4-byte characters takes 120 000 bytes URL-encoded (each byte as %XX), so 160 KiB fits it
+# with room for the other fields. Larger bodies are refused with 413 before anything is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 160 * 1024
 # Largest inbound websocket frame. Pages send only small control frames; daphne drops a
 # connection that sends more. `runserver` reads this setting; daphne itself is started
 # with --websocket-max-message-size 65536 (README, "Security and reliability").
@@ -134,9 +135,14 @@ DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE = 64 * 1024
 # Rate limits, in the `limits` library's notation, each counted per user ("post",
 # "typing"), per username ("login", failed attempts only) or per client address
 # ("login_address"). chatsite/ratelimit.py applies them.
+# "post" is a burst allowance with a sustained rate: "30/30seconds", a moving window, lets
+# anyone send 30 messages at once, then one a second on average (never more than 30 in any
+# 30 seconds). A refused post answers 429 with Retry-After; the page resends it by itself.
 RATE_LIMITS = {
-    "post": os.environ.get("RATE_LIMIT_POST", "5/5seconds"),
+    "post": os.environ.get("RATE_LIMIT_POST", "30/30seconds"),
     "typing": os.environ.get("RATE_LIMIT_TYPING", "30/10seconds"),
+    # Mention suggestions asked for as someone types "@al…"; over it the list is just empty.
+    "mention": os.environ.get("RATE_LIMIT_MENTION", "60/10seconds"),
     "login": os.environ.get("RATE_LIMIT_LOGIN", "5/minute"),
     "login_address": os.environ.get("RATE_LIMIT_LOGIN_ADDRESS", "30/minute"),
 }
@@ -188,7 +194,7 @@ LOGGING = {
 }
 
 # Longest message body, in characters after trimming.
-MESSAGE_MAX_LENGTH = 2000
+MESSAGE_MAX_LENGTH = int(os.environ.get("MESSAGE_MAX_LENGTH", "10000"))
 # Messages on the room page and in each page of history.
 MESSAGE_PAGE_SIZE = 50
 # Most messages one catch-up answer carries; the page asks again until it has them all.

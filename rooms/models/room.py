@@ -115,6 +115,16 @@ class Room(History):
             users = users.filter(memberships__room=self)
         return {username.lower(): username for username in users.values_list("username", flat=True)}
 
+    def mention_candidates(self, prefix: str, limit: int) -> models.QuerySet[User]:
+        """Up to `limit` active people who can see the room (anyone for a public room,
+        members for the others) whose username or display name starts with `prefix`."""
+        by_name = models.Q(username__istartswith=prefix)
+        by_display_name = models.Q(profile__display_name__istartswith=prefix)
+        users = get_user_model().objects.filter(by_name | by_display_name, is_active=True)
+        if not self.is_public:
+            users = users.filter(memberships__room=self)
+        return users.select_related("profile").distinct().order_by(Lower("username"))[:limit]
+
     def pinned_messages(self) -> models.QuerySet[Message]:
         """The room's "Pinned" panel: pinned messages still standing, the latest pinned first."""
         pinned = self.messages.filter(pinned_at__isnull=False, deleted_at__isnull=True)

@@ -56,11 +56,12 @@ def post_message(request: AuthenticatedRequest, room: Room) -> HttpResponse:
     # Over a rate limit a message is refused like an invalid one, but with 429. Files count
     # one each against the hourly allowance (README, "Files").
     too_fast = form.is_valid() and not ratelimit.allow("post", request.user.pk)
+    limited = "post"
     if too_fast:
         form.add_error("body", ratelimit.TOO_MANY_MESSAGES)
     files = form.cleaned_data.get("attachments", []) if form.is_valid() else []
     if files and not ratelimit.allow("upload", request.user.pk, cost=len(files)):
-        too_fast = True
+        too_fast, limited = True, "upload"
         form.add_error("attachments", TOO_MANY_THIS_HOUR)
     if not form.is_valid():
         # Re-rendered forms answer 200, as Django's own form views do: browsers log
@@ -70,6 +71,10 @@ def post_message(request: AuthenticatedRequest, room: Room) -> HttpResponse:
         else:
             response = render_room(request, room, form)
         response.status_code = 429 if too_fast else 413 if form.over_limit else 200
+        if too_fast:
+            # The page resends by itself once this has passed (htmx/chat/outbox.js).
+            retry_after = ratelimit.retry_after(limited, request.user.pk)
+            response.headers["Retry-After"] = str(retry_after)
         return response
     data = form.cleaned_data
     message = actions.post_message(
@@ -102,6 +107,8 @@ def edit_message(request: AuthenticatedRequest, name: str, pk: int) -> HttpRespo
     if not message.is_editable_by(request.user):
         raise PermissionDenied(_("Only the author can edit a message."))
     form = MessageBodyForm(request.POST or None, initial={"body": message.body})
+    # A message of files may lose its text, as it could be posted without any.
+    form.fields["body"].required = not message.attachments.all()
     if form.is_valid():
         actions.edit_message(message, form.cleaned_data["body"])
         if request.htmx:

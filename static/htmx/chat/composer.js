@@ -18,16 +18,21 @@ function newClientKey() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function takeMessage(event) {
-  const form = event.detail.elt;
-  if (form.id !== "composer") return;
+// Empties the composer for the next message (a new one-time key) and answers what it held.
+export function clearComposer(form) {
   const field = form.querySelector("textarea");
-  unsent = field.value;
+  const text = field.value;
   field.value = "";
   form.querySelector("[name=client_key]").value = newClientKey();
   // A new attempt: the last one's error, if any, no longer applies.
   document.getElementById("composer-error")?.remove();
   sentMessage();
+  return text;
+}
+
+function takeMessage(event) {
+  const form = event.detail.elt;
+  if (form.id === "composer") unsent = clearComposer(form);
 }
 
 function restoreUnsent(event) {

@@ -1,0 +1,88 @@
+"""The post limit as a burst allowance: a refused post says when to come back (Retry-After),
+stores nothing, and the same post (same one-time key) goes through once the wait is over."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings as django_settings
+
+from chatsite import ratelimit
+from rooms.models import Message
+from support.processes import free_port
+from tests.security import (
+    FORM,
+    HTMX,
+    fresh_rate_limits,  # noqa: F401 (autouse: every test here)
+    post,
+)
+
+
+def post_keyed(client, room, body: str, key: str):
+    data = urlencode({"body": body, "client_key": key})
+    return client.post(f"/chat/{room.name}/messages/", data, content_type=FORM, headers=HTMX)
+
+
+def wait_until(condition, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.05)
+
+
+def test_the_default_is_a_burst_of_thirty_at_one_a_second():
+    assert django_settings.RATE_LIMITS["post"] == "30/30seconds"
+
+
+def test_a_refused_post_says_when_to_retry_and_is_stored_once_after(
+    alice, alice_client, room, settings
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "post": "2/2seconds"}
+    assert post(alice_client, room, "one").status_code == 200
+    assert post(alice_client, room, "two").status_code == 200
+    key = str(uuid.uuid4())
+    refused = post_keyed(alice_client, room, "three", key)
+    assert refused.status_code == 429
+    retry_after = int(refused.headers["Retry-After"])
+    assert 1 <= retry_after <= 2
+    assert "three</textarea>" in refused.content.decode()
+    assert Message.objects.count() == 2
+    # What the page does: wait until the window lets one more in, then send the same post.
+    wait_until(lambda: not ratelimit.exhausted("post", alice.pk))
+    assert post_keyed(alice_client, room, "three", key).status_code == 200
+    # Sent again by a page that missed the answer: still one message.
+    wait_until(lambda: not ratelimit.exhausted("post", alice.pk))
+    assert post_keyed(alice_client, room, "three", key).status_code == 200
+    assert list(Message.objects.order_by("pk").values_list("body", flat=True)) == [
+        "one",
+        "two",
+        "three",
+    ]
+
+
+def test_retry_after_counts_from_the_oldest_post_in_the_window(alice, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "post": "3/minute"}
+    for _ in range(3):
+        assert ratelimit.allow("post", alice.pk)
+    assert not ratelimit.allow("post", alice.pk)
+    assert 50 <= ratelimit.retry_after("post", alice.pk) <= 60
+    # Someone else has not waited for anything.
+    assert ratelimit.retry_after("post", "someone-else") >= 1
+
+
+def test_the_allowance_is_shared_across_processes(settings, redis, alice, alice_client, room):
+    settings.RATE_LIMIT_STORAGE_URL = redis.url
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "post": "3/minute"}
+    for number in range(3):
+        assert post(alice_client, room, f"m{number}").status_code == 200
+    ratelimit.limiter.cache_clear()  # as another process would start
+    refused = post(alice_client, room, "over")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 50
+
+
+def test_an_unreachable_store_answers_a_short_retry(settings, alice):
+    settings.RATE_LIMIT_STORAGE_URL = f"redis://127.0.0.1:{free_port()}/0"
+    assert ratelimit.retry_after("post", alice.pk) == 1
