@@ -159,7 +159,8 @@ def test_pages_have_no_serious_accessibility_violations(browser, server, room_na
         checked["lobby"] = serious_violations(page)
         enter_room(page, room)
         wait_until_live(page)
-        send(page, f"a message for the {scheme} checker, @bob")
+        # The mention first: Enter at the end of "@bob" would pick the suggestion instead.
+        send(page, f"@bob, a message for the {scheme} checker")
         expect(messages_with(page, f"the {scheme} checker")).to_have_count(1)
         expect(page.locator("#messages .message")).to_have_count(1)
         checked["room"] = serious_violations(page)

@@ -15,8 +15,9 @@ export function mergeLobbyRows(list, fragment) {
     const live = row.dataset.unread === undefined;
     if (existing) {
       const newer = numeric(row, "lastId") - numeric(existing, "lastId");
-      // A live row must bring a newer message; a fetched one must not be older.
-      if (live ? newer <= 0 : newer < 0) continue;
+      // A live row must bring a newer message; a fetched one must not be older, and one
+      // that changes nothing stays unreplaced (a row swapped under a click loses the click).
+      if (live ? newer <= 0 : newer < 0 || (newer === 0 && sameCounts(row, existing))) continue;
     }
     if (live) countOn(row, existing?.dataset, me);
     // Before it is shown, not when htmx settles the swap: never a moment in UTC.
@@ -30,6 +31,10 @@ export function mergeLobbyRows(list, fragment) {
   const rows = Array.from(list.children).filter((row) => row.dataset.lastId !== undefined);
   rows.sort((a, b) => numeric(b, "lastId") - numeric(a, "lastId")).forEach((row) => list.append(row));
   return changed;
+}
+
+function sameCounts(row, existing) {
+  return ["lastRead", "unread", "unreadMentions"].every((key) => row.dataset[key] === existing.dataset[key]);
 }
 
 // Count the live row's message on the viewer's counts so far (`state`, the replaced row's).
