@@ -67,13 +67,19 @@ lint: $(VENV)/.dev-installed
 	SECRET_KEY=lint-only $(BIN)/lint-imports --no-cache
 	SECRET_KEY=lint-only $(BIN)/mypy
 
-# The whole suite twice: on SQLite, then on a PostgreSQL server that the tests start
-# themselves (TEST_DATABASE, tests/environment.py). Both always run; either failing fails.
+# The whole suite twice, on SQLite and on a PostgreSQL server that the tests start themselves
+# (TEST_DATABASE, tests/environment.py), at the same time: much of a run is waiting (browsers,
+# server processes, sockets), so the two share the machine well. Each line says which run it
+# comes from; both always finish, and either failing fails.
 test: lint check-system
-	@failed=""; \
+	@failed=""; pids=""; \
 	for database in sqlite postgres; do \
 	  echo "== The whole suite on $$database: TEST_DATABASE=$$database $(BIN)/pytest"; \
-	  TEST_DATABASE=$$database $(BIN)/pytest || failed="$$failed $$database"; \
+	  ( set -o pipefail; TEST_DATABASE=$$database $(BIN)/pytest -p no:cacheprovider 2>&1 \
+	    | sed -u "s/^/[$$database] /" ) & pids="$$pids $$database:$$!"; \
+	done; \
+	for entry in $$pids; do \
+	  wait "$${entry#*:}" || failed="$$failed $${entry%%:*}"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "make test: the suite failed on$$failed" >&2; exit 1; fi
 

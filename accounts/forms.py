@@ -29,6 +29,16 @@ def is_well_formed(code: str) -> bool:
     return len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code)
 
 
+# Names that are pages under /people/ (accounts/people_urls.py), so nobody's profile hides
+# behind one.
+RESERVED_USERNAMES = frozenset({"bots"})
+
+
+def check_username_is_free(username: str) -> None:
+    if username.lower() in RESERVED_USERNAMES:
+        raise forms.ValidationError(_("That username is reserved."), code="reserved")
+
+
 class AccountForm(UserCreationForm):
     """Sign-up and the first run: a username, an email address to reset the password by
     (optional), and the password twice."""
@@ -36,6 +46,12 @@ class AccountForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         fields = ("username", "email")
         help_texts = {"email": _("Optional: where to send a link if you forget your password.")}
+
+    def clean_username(self) -> str:
+        username = super().clean_username()
+        if username:
+            check_username_is_free(username)
+        return username
 
 
 class SingleUseForm(forms.Form):

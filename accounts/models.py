@@ -35,6 +35,8 @@ class Profile(models.Model):
     bio = models.TextField(_("bio"), max_length=BIO_MAX_LENGTH, blank=True)
     # A 256 px PNG this site encoded (accounts/avatars.py), under a new random name each time.
     avatar = models.FileField(_("avatar"), upload_to="avatars/", blank=True)
+    # Bots' accounts (bots/): their messages carry a "bot" mark.
+    is_bot = models.BooleanField(_("bot"), default=False)
 
     if TYPE_CHECKING:
         user_id: int

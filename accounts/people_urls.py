@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from accounts.views import people
 
@@ -6,6 +6,8 @@ app_name = "people"
 
 urlpatterns = [
     path("", people.directory, name="directory"),
+    # Staff's bots page (bots/), matched before anyone's page.
+    path("bots/", include("bots.urls")),
     path("<str:username>/", people.profile, name="profile"),
     path("<str:username>/manage/", people.manage, name="manage"),
 ]

@@ -17,4 +17,7 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
     # are rewritten: other apps' scripts are no modules, and the htmx ws extension's
     # `import("../htmx")` in a type comment would fail collectstatic as a missing file.
     support_js_module_import_aggregation = True
+    # A module's hash depends on its imports' hashed names, so each level of a chain of
+    # imports takes one pass: Django's 5 fail collectstatic as soon as a chain is deeper.
+    max_post_process_passes = 20
     _js_module_import_aggregation_patterns = ("htmx/chat/*.js", _JS_MODULE_IMPORTS)

@@ -19,6 +19,9 @@ from support.users import PASSWORD
 
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 USERS = ("alice", "bob", "carol")
+# `make test` runs the suite on both databases at once: on a busy machine a page may take
+# longer than Playwright's 5 s to get where it is going, though nothing is wrong.
+expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="session")
@@ -118,23 +121,71 @@ def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
         context.close()
 
 
+@pytest.fixture(scope="session")
+def session_cookies() -> dict[tuple[str, str], list]:
+    """Each person's session cookies, by (username, server URL), from their first login."""
+    return {}
+
+
 @pytest.fixture
-def logged_in(browser: Browser, contexts, console: ConsoleWatch, server: AsgiServer) -> LoginPage:
-    """A page of a new browser context, logged in as `user` on `via` (default: server 1)."""
+def logged_in(
+    browser: Browser, contexts, console: ConsoleWatch, server: AsgiServer, session_cookies
+) -> LoginPage:
+    """A page of a new browser context, logged in as `user` on `via` (default: server 1).
+
+    A person's session is reused from their earlier login in the run (the form and a
+    password hash cost more than many tests); one that has ended since (a logout) sends the
+    page to the login form, which then logs in afresh."""
 
     def open_page(user: str, via: AsgiServer | None = None, *, javascript: bool = True) -> Page:
         base_url = (via or server).url
         context = browser.new_context(base_url=base_url, java_script_enabled=javascript)
         contexts.append(context)
+        cookies = session_cookies.get((user, base_url))
+        if cookies:
+            context.add_cookies(cookies)
         page = console.watch(context.new_page())
-        page.goto("/accounts/login/?next=/chat/")
+        page.goto("/chat/")
+        if page.url.startswith(f"{base_url}/chat/"):
+            return page
         page.get_by_label("Username").fill(user)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         expect(page).to_have_url(f"{base_url}/chat/")
+        session_cookies[user, base_url] = context.cookies()
         return page
 
     return open_page
+
+
+# A person, by username, or with the server their page is to use.
+Person = str | tuple[str, AsgiServer]
+PeopleInRoom = Callable[..., list[Page]]
+
+
+@pytest.fixture
+def in_room(logged_in: LoginPage, request) -> PeopleInRoom:
+    """People with one room open and live: `alice, bob = in_room(room_name, "alice", "bob")`.
+
+    Each is logged in on the site's servers in turn (alice on the first, bob on the second),
+    so what one does reaches the other through Redis; a `(name, server)` pair names the
+    server instead. Every page is in the room, its socket open, before this returns."""
+
+    def open_pages(room: str, *people: Person) -> list[Page]:
+        pages = []
+        for index, person in enumerate(people):
+            if isinstance(person, tuple):
+                name, via = person
+            else:
+                servers = request.getfixturevalue("site").servers
+                name, via = person, servers[index % len(servers)]
+            pages.append(logged_in(name, via=via))
+        for page in pages:
+            enter_room(page, room)
+            wait_until_live(page)
+        return pages
+
+    return open_pages
 
 
 def room_heading(page: Page, name: str):

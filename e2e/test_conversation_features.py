@@ -18,18 +18,9 @@ def message_saying(page: Page, text: str):
     return page.locator("#messages article.message").filter(has=body)
 
 
-def two_pages(logged_in, site, room_name: str) -> tuple[Page, Page]:
-    first, second = site.servers
-    alice, bob = logged_in("alice", via=first), logged_in("bob", via=second)
-    for page in (alice, bob):
-        enter_room(page, room_name)
-        wait_until_live(page)
-    return alice, bob
-
-
-def test_reply_then_follow_the_quote_on_the_page_and_beyond_it(logged_in, site, room_name):
+def test_reply_then_follow_the_quote_on_the_page_and_beyond_it(in_room, site, room_name):
     seed_messages(site, room_name, "alice", 70, "old")
-    alice, bob = two_pages(logged_in, site, room_name)
+    alice, bob = in_room(room_name, "alice", "bob")
     # A reply to a message on the page: the quote shows in the composer, then in the reply.
     message_saying(alice, "old 69").get_by_role("link", name="Reply").click()
     expect(alice.locator("#composer-reply")).to_contain_text("Replying to alice")
@@ -77,8 +68,8 @@ def test_cancel_reply_empties_the_quote(logged_in, site, room_name):
     expect(message_saying(alice, "not a reply").locator(".reply-quote")).to_have_count(0)
 
 
-def test_copy_link_then_open_it_highlighted_on_the_other_server(logged_in, site, room_name):
-    alice, bob = two_pages(logged_in, site, room_name)
+def test_copy_link_then_open_it_highlighted_on_the_other_server(in_room, site, room_name):
+    alice, bob = in_room(room_name, "alice", "bob")
     alice.context.grant_permissions(["clipboard-read", "clipboard-write"])
     send(alice, "worth linking")
     message_saying(alice, "worth linking").get_by_role("link", name="Copy link").click()
@@ -96,8 +87,8 @@ def test_copy_link_then_open_it_highlighted_on_the_other_server(logged_in, site,
     expect(bob.locator(f"#message-{match.group(2)}:target")).to_have_count(1)
 
 
-def test_a_pin_shows_live_in_the_other_pages_panel(logged_in, site, room_name):
-    alice, bob = two_pages(logged_in, site, room_name)
+def test_a_pin_shows_live_in_the_other_pages_panel(in_room, room_name):
+    alice, bob = in_room(room_name, "alice", "bob")
     send(alice, "the plan")
     bob.get_by_text("Pinned (0)").click()  # bob opens the panel: it stays open as it changes
     message_saying(alice, "the plan").get_by_role("link", name="Pin", exact=True).click()
@@ -110,8 +101,8 @@ def test_a_pin_shows_live_in_the_other_pages_panel(logged_in, site, room_name):
     expect(message_saying(alice, "the plan").locator(".pinned-marker")).to_have_count(0)
 
 
-def test_a_topic_change_shows_live_with_its_history_line(logged_in, site, room_name):
-    alice, bob = two_pages(logged_in, site, room_name)
+def test_a_topic_change_shows_live_with_its_history_line(in_room, room_name):
+    alice, bob = in_room(room_name, "alice", "bob")
     alice.get_by_text("Change topic").click()
     alice.get_by_label("Topic", exact=True).fill("Ship it on Friday")
     alice.get_by_role("button", name="Set topic").click()

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import bodies, enter_room, messages_with, send, wait_until_live
+from e2e.conftest import bodies, messages_with, send, wait_until_live
 from support.site import Site, running_site, suite_postgres
 
 # What Chromium and the htmx ws extension log while a socket cannot be opened.
@@ -35,14 +35,11 @@ def fault_site(site: Site, tmp_path_factory) -> Iterator[Site]:
 
 
 def test_with_redis_down_posts_are_kept_and_every_page_catches_up(
-    logged_in, fault_site, room_name, console
+    in_room, fault_site, room_name, console
 ):
     console.expect(SOCKET_FAILED)
     first, second = fault_site.servers
-    alice, bob = logged_in("alice", via=first), logged_in("bob", via=second)
-    for page in (alice, bob):
-        enter_room(page, room_name)
-        wait_until_live(page)
+    alice, bob = in_room(room_name, ("alice", first), ("bob", second))
 
     fault_site.redis.stop()
     for page in (alice, bob):

@@ -55,13 +55,8 @@ def test_shift_enter_adds_a_line_and_enter_sends(logged_in, room_name):
     assert body.inner_text() == "first line\nsecond line"
 
 
-def test_a_page_on_one_server_receives_a_post_through_the_other(logged_in, site, room_name):
-    first, second = site.servers
-    alice = logged_in("alice", via=first)
-    bob = logged_in("bob", via=second)
-    for page in (alice, bob):
-        enter_room(page, room_name)
-        wait_until_live(page)
+def test_a_page_on_one_server_receives_a_post_through_the_other(in_room, room_name):
+    alice, bob = in_room(room_name, "alice", "bob")
 
     send(bob, "Posted through process two")
     expect(messages_with(alice, "Posted through process two")).to_have_count(1)

@@ -25,13 +25,9 @@ def open_picker(page: Page, text: str):
 
 
 @pytest.fixture
-def two_pages(logged_in, site, room_name):
+def two_pages(in_room, room_name):
     """Alice on server 1 and Bob on server 2 in one room, with Alice's message in it."""
-    first, second = site.servers
-    alice, bob = logged_in("alice", via=first), logged_in("bob", via=second)
-    for page in (alice, bob):
-        enter_room(page, room_name)
-        wait_until_live(page)
+    alice, bob = in_room(room_name, "alice", "bob")
     send(alice, "Pizza tonight?")
     for page in (alice, bob):
         expect(messages_with(page, "Pizza tonight?")).to_have_count(1)

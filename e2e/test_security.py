@@ -85,14 +85,11 @@ def test_pages_carry_the_policy_and_the_browser_enforces_it(logged_in, room_name
     assert alice.evaluate("window.__xss ?? null") is None
 
 
-def test_hostile_bodies_stay_inert_text_on_every_page(logged_in, site, room_name, console):
-    first, second = site.servers
-    alice, bob = logged_in("alice", via=first), logged_in("bob", via=second)
+def test_hostile_bodies_stay_inert_text_on_every_page(in_room, site, room_name, console):
+    alice, bob = in_room(room_name, "alice", "bob")
     dialogs: list[str] = []
     for page in (alice, bob):
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        enter_room(page, room_name)
-        wait_until_live(page)
     before = {page: page_state(page) for page in (alice, bob)}
 
     # The corpus, stored as carol from another process: it reaches both pages by socket.
@@ -139,14 +136,11 @@ def strict_server(site: Site, tmp_path_factory) -> Iterator[AsgiServer]:
 
 
 def test_posting_too_fast_is_refused_visibly_and_stores_nothing(
-    logged_in, strict_server, site, room_name, console
+    in_room, strict_server, room_name, console
 ):
     # Chromium logs every 4xx answer to a request as an error; this one is the point.
     console.expect(TOO_MANY_REQUESTS)
-    mallory, bob = logged_in("mallory", via=strict_server), logged_in("bob", via=site.servers[1])
-    for page in (mallory, bob):
-        enter_room(page, room_name)
-        wait_until_live(page)
+    mallory, bob = in_room(room_name, ("mallory", strict_server), "bob")
     for number in range(5):
         send(mallory, f"flood {number}")
         expect(messages_with(mallory, f"flood {number}")).to_have_count(1)

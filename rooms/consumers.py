@@ -148,10 +148,12 @@ class FragmentConsumer(AsyncWebsocketConsumer):
 
 
 class RoomConsumer(FragmentConsumer):
-    """One open room page. It sends one kind of frame, {"type": "typing"}."""
+    """One open room page. It sends two kinds of frame, {"type": "typing"} and its
+    visibility (protocol.VISIBILITY)."""
 
     room_id: int | None = None
     last_typing: float = float("-inf")
+    shown = False  # whether the page says it is visible
 
     async def connect(self) -> None:
         if not await self.authenticated():
@@ -174,7 +176,20 @@ class RoomConsumer(FragmentConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.room_id is not None:
+            await self.set_visible(False)
             await self.update_presence(presence.store().leave)
+
+    async def set_visible(self, shown: bool) -> None:
+        """Record a change of the page's visibility (rooms/visibility.py), best-effort."""
+        if self.room_id is None or shown == self.shown:
+            return
+        self.shown = shown
+        user_id = self.scope["user"].pk
+        try:
+            async with asyncio.timeout(settings.PRESENCE_TIMEOUT):
+                await presence.store().set_visible(self.room_id, user_id, self.presence_key, shown)
+        except Exception as error:  # noqa: BLE001 - as presence: chat goes on without it
+            logger.error("Visibility update failed: %s: %s", type(error).__name__, error)
 
     async def update_presence(self, change: presence.Change) -> None:
         room_id = self.room_id
@@ -204,7 +219,11 @@ class RoomConsumer(FragmentConsumer):
             event = json.loads(text_data) if text_data is not None else None
         except ValueError:
             event = None
-        if not isinstance(event, dict) or event.get("type") != "typing":
+        event = event if isinstance(event, dict) else {}
+        if event.get("type") == protocol.VISIBILITY and isinstance(event.get("visible"), bool):
+            await self.set_visible(event["visible"])
+            return
+        if event.get("type") != "typing":
             await super().receive(text_data, bytes_data)
             return
         # This socket's own interval first (no I/O), then the user's limit across all

@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 import redis.asyncio as redis
 from django.conf import settings
 
-from rooms import broadcast
+from rooms import broadcast, visibility
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,9 @@ class MemoryPresence:
     async def present(self, room_id: int) -> list[str]:
         return usernames(self.rooms[room_id])
 
+    async def set_visible(self, room_id: int, user_id: int, socket_key: str, shown: bool) -> None:
+        pass  # one process, and no other to ask (rooms/visibility.py)
+
 
 @dataclass
 class RedisPresence:
@@ -74,6 +77,8 @@ class RedisPresence:
     on_pruned: OnPruned | None = None
     # This process's own entries, refreshed on every heartbeat.
     local: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # This process's visible pages (rooms/visibility.py): (room id, user id) -> socket keys.
+    visible: dict[tuple[int, int], set[str]] = field(default_factory=lambda: defaultdict(set))
     _clients: WeakKeyDictionary = field(default_factory=WeakKeyDictionary)
     _heartbeat_task: asyncio.Task | None = None
 
@@ -110,6 +115,21 @@ class RedisPresence:
         pipe.zrem(self.key(room_id), item)
         return await self._changed(pipe, room_id)
 
+    async def set_visible(self, room_id: int, user_id: int, socket_key: str, shown: bool) -> None:
+        """Whether this socket's page is visible; kept alive by the heartbeat while it is."""
+        pages = self.visible[(room_id, user_id)]
+        pipe = self.client().pipeline()
+        if shown:
+            pages.add(socket_key)
+            self._ensure_heartbeat()
+            visibility.extend(pipe, room_id, user_id, [socket_key], self.ttl)
+        else:
+            pages.discard(socket_key)
+            if not pages:
+                del self.visible[(room_id, user_id)]
+            pipe.zrem(visibility.key(room_id, user_id), socket_key)
+        await pipe.execute()
+
     async def present(self, room_id: int) -> list[str]:
         pipe = self.client().pipeline()
         pipe.zremrangebyscore(self.key(room_id), "-inf", time.time())
@@ -133,6 +153,8 @@ class RedisPresence:
         for room_id in rooms:
             pipe.zadd(self.key(room_id), dict.fromkeys(self.local[room_id], now + self.ttl))
             pipe.zremrangebyscore(self.key(room_id), "-inf", now)
+        for (room_id, user_id), pages in self.visible.items():  # after: results keep their places
+            visibility.extend(pipe, room_id, user_id, pages, self.ttl)
         results = await pipe.execute()
         for index, room_id in enumerate(rooms):
             if results[2 * index + 1] and self.on_pruned is not None:

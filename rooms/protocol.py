@@ -23,6 +23,9 @@ USER_LOGOUT: Final = "user.logout"
 # A person's password changed: their sockets close, but those of the session that changed it
 # (the event's "keep", a session_tag).
 USER_SESSIONS_ENDED: Final = "user.sessions_ended"
+# A frame a room page sends when it opens its socket and whenever it is shown or hidden:
+# {"type": "visibility", "visible": true|false} (web push skips people looking at the room).
+VISIBILITY: Final = "visibility"
 
 # HTML goes to groups per language: a fragment is rendered once for each language the site
 # speaks (settings.LANGUAGES) and each socket joins the groups of its page's language, so

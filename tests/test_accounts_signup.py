@@ -136,6 +136,14 @@ class TestInviteOnly:
         assert Client().post(reverse("signup"), account("walkin")).status_code == 302
         assert User.objects.filter(username="walkin").exists()
 
+    @pytest.mark.parametrize("username", ["bots", "BOTS"])
+    def test_a_name_that_is_a_page_under_people_is_refused(self, admin, settings, username):
+        settings.SIGNUP = "open"
+        response = Client().post(reverse("signup"), account(username))
+        assert response.status_code == 200
+        assert "That username is reserved." in response.content.decode()
+        assert not User.objects.filter(username__iexact="bots").exists()
+
 
 class TestTeamLink:
     def test_it_signs_up_many_people_into_the_lobby(self, admin):

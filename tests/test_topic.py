@@ -81,6 +81,18 @@ def test_the_htmx_answer_is_the_form_and_the_header(alice_client, room):
     assert fragments.room_header(room) in html
 
 
+def test_the_header_carries_the_topic_as_data_for_the_topic_field_escaped(alice, room):
+    # Pages put it in their open topic form's field (static/htmx/chat/topic.js).
+    hostile = '"><script>alert(1)</script> & <b onmouseover=x>'
+    set_topic(room, hostile, by=alice)
+    header = fragments.room_header(room)
+    assert one(header, "topic", "p")["data-topic"] == hostile
+    assert "<script>" not in header
+    assert "<b " not in header
+    set_topic(room, "", by=alice)
+    assert one(fragments.room_header(room), "topic", "p")["data-topic"] == ""
+
+
 def test_only_who_may_see_the_room_sets_its_topic(alice, bob):
     secret = open_room("secret", by=alice, private=True)
     assert set_via(client_for(bob), "hacked", room="secret").status_code == 404

@@ -20,10 +20,15 @@ COMPILED = CATALOG.with_suffix(".mo")
 # What `make messages` (and so makemessages) reads: the apps and the templates.
 SOURCES = [
     "accounts",
+    "api",
     "attachments",
+    "bots",
     "chatsite",
+    "digests",
+    "notifications",
     "outbound",
     "previews",
+    "push",
     "reactions",
     "rooms",
     "templates",

@@ -114,7 +114,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF],
+        # data: for the tab's icon with its unread badge, drawn by the page on a canvas
+        # (static/htmx/chat/badge.js); messages' markup never holds an <img> of its own.
+        "img-src": [SELF, "data:"],
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -52,26 +52,25 @@ def missing_room(request: AuthenticatedRequest, name: str) -> HttpResponse:
     return render(request, MISSING_ROOM_PAGE, {"name": name, "form": RoomForm()}, status=404)
 
 
+class PageOptions(TypedDict, total=False):
+    """Which page of the room, and the member form to show (with its error)."""
+
+    before: int | None
+    around: int | None
+    member_form: MemberForm | None
+
+
 def render_room(
-    request: AuthenticatedRequest,
-    room: Room,
-    form: MessageForm,
-    before: int | None = None,
-    around: int | None = None,
-    member_form: MemberForm | None = None,
+    request: AuthenticatedRequest, room: Room, form: MessageForm, **options: Unpack[PageOptions]
 ) -> HttpResponse:
-    context = room_context(request, room, form, before, around, member_form)
-    return render(request, fragments.ROOM_PAGE, context)
+    return render(request, fragments.ROOM_PAGE, room_context(request, room, form, **options))
 
 
 def room_context(
-    request: AuthenticatedRequest,
-    room: Room,
-    form: MessageForm,
-    before: int | None = None,
-    around: int | None = None,
-    member_form: MemberForm | None = None,
+    request: AuthenticatedRequest, room: Room, form: MessageForm, **options: Unpack[PageOptions]
 ) -> dict[str, Any]:
+    before, around = options.get("before"), options.get("around")
+    member_form = options.get("member_form")
     # The revision is read before the messages, so the page holds at least every change
     # up to it: the page's catch-up asks only for what came after.
     revision = room.revision

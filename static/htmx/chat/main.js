@@ -15,19 +15,24 @@ import * as dividers from "./dividers.js";
 import * as language from "./language.js";
 import * as links from "./links.js";
 import * as mentions from "./mentions.js";
+import * as notify from "./notify.js";
 import { mergeLobbyRows } from "./lobby.js";
 import { merge } from "./merge.js";
 import * as outbox from "./outbox.js";
 import { numeric, room } from "./page.js";
 import * as pins from "./pins.js";
+import * as push from "./push.js";
 import * as reactions from "./reactions.js";
 import * as replies from "./replies.js";
 import { confirmUpTo } from "./revisions.js";
 import * as scroll from "./scroll.js";
+import * as tab from "./tab.js";
 import { localiseTimes } from "./times.js";
+import * as topic from "./topic.js";
 import * as typing from "./typing.js";
 import * as uploads from "./uploads.js";
 import * as viewer from "./viewer.js";
+import * as visibility from "./visibility.js";
 
 htmx.defineExtension("chat", {
   handleSwap(style, target, fragment) {
@@ -55,6 +60,11 @@ pins.listen();
 attach.listen();
 uploads.listen();
 viewer.listen();
+topic.listen();
+notify.listen();
+tab.listen();
+visibility.listen();
+push.listen();
 
 htmx.onLoad((root) => {
   localiseTimes(root);

@@ -1,92 +1,77 @@
-// The outbox: no typed message is lost to the post limit. A text post (files aside, which
-// keep htmx's path for their progress and Cancel: uploads.js) is taken from the composer as
-// it leaves, with its one-time key, and sent from here strictly one after another. One
+// The outbox: no typed message is lost to the post limit, a reload or a lost connection.
+// A text post is taken from the composer as it leaves, with its one-time key, kept in the
+// tab's sessionStorage (outbox-store.js) and sent from here strictly one after another. One
 // refused for rate (429) waits its Retry-After and goes again, still ahead of the ones typed
 // after it; one lost to the network goes again after a short pause. Each shows as
 // "sending…" above the composer, for its author only, until the server has stored it (the
 // one-time key makes a repeat store nothing new).
+//
+// A post with files goes by htmx for its progress and Cancel (uploads.js), unless posts are
+// waiting before it here: then it waits its turn here too. One that htmx sends and the
+// server refuses for rate becomes the outbox's, in its place among the others, its files
+// held in memory: unlike text, files are not kept across a reload (sessionStorage holds no
+// File), so a reload drops such a post (its author sees the "sending…" line until then).
 
+import * as attach from "./attach.js";
 import { clearComposer } from "./composer.js";
 import { refuseTooLong } from "./counter.js";
+import { pendingItem, refused, settled, showProgress } from "./outbox-items.js";
+import * as store from "./outbox-store.js";
+import { clearReply } from "./replies.js";
+import { postForm, retryAfterMs } from "./request.js";
 
 const queue = [];
 let sending = false;
+// Every post's place in the order its author sent them.
+let placed = 0;
+// htmx's posts with files in flight (their requests, with their places): the outbox waits
+// for them, so that no post overtakes one sent before it.
+const uploads = new Map();
 const NETWORK_PAUSE_MS = 2000;
 
-const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const wait = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const isFile = (value) => value instanceof File && value.name !== "";
+const filesOf = (data) => Array.from(data.values()).filter(isFile);
 
-function pendingItem(text) {
-  const list = document.getElementById("outbox");
-  const item = document.createElement("li");
-  item.className = "outbox-item";
-  const body = document.createElement("span");
-  body.className = "outbox-body";
-  body.textContent = text;
-  const state = document.createElement("span");
-  state.className = "outbox-state";
-  state.textContent = list.dataset.sending;
-  item.append(body, " ", state);
-  list.append(item);
-  list.hidden = false;
-  return item;
+function newPost(url, data, place) {
+  const text = String(data.get("body") ?? "");
+  const files = filesOf(data);
+  const key = String(data.get("client_key") ?? "");
+  return { url, data, place, text, files, key, notBefore: 0, item: pendingItem(text, files) };
 }
 
-function done(post) {
-  post.item.remove();
-  const list = document.getElementById("outbox");
-  if (list && !list.children.length) list.hidden = true;
+// In its place: after every post sent before it, never ahead of the one being sent.
+function enqueue(post) {
+  const after = queue.findIndex((other, index) => (index > 0 || !sending) && other.place > post.place);
+  queue.splice(after < 0 ? queue.length : after, 0, post);
+  drain();
 }
 
-// Refused for what it is (too long, say): the text goes back to the composer if it is empty,
-// with the server's own error; otherwise it stays listed with that error.
-function refused(post, html) {
-  const answer = document.createElement("template");
-  answer.innerHTML = html;
-  const error = answer.content.getElementById("composer-error");
-  const field = document.querySelector("#composer textarea");
-  if (field && !field.value) {
-    field.value = post.text;
-    if (error) field.closest(".composer-row").before(error);
-    done(post);
-    field.focus();
-  } else {
-    post.item.querySelector(".outbox-state").textContent = error?.textContent ?? "";
-  }
+function stored(post, html) {
+  // The answer is the message, merged out of band as htmx would (the socket brings it too,
+  // or not at all while Redis is down; the page keeps one copy).
+  htmx.swap(document.getElementById("composer") ?? document.body, html, { swapStyle: "none" });
+  settled(post.item);
 }
 
 async function send(post) {
   for (;;) {
-    let response;
+    await wait(post.notBefore - Date.now());
+    let answer;
     try {
-      response = await fetch(post.url, {
-        method: "POST",
-        body: post.data,
-        headers: { "HX-Request": "true" },
-        credentials: "same-origin",
-      });
+      answer = await postForm(post.url, post.data, post.files.length ? (done) => showProgress(post.item, done) : null);
     } catch {
-      await wait(NETWORK_PAUSE_MS);
+      post.notBefore = Date.now() + NETWORK_PAUSE_MS;
       continue;
     }
-    if (response.status === 429) {
-      const seconds = Number(response.headers.get("Retry-After")) || 1;
-      await wait(seconds * 1000);
+    if (answer.status === 429 || answer.status >= 500) {
+      post.notBefore = Date.now() + (answer.status === 429 ? retryAfterMs(answer) : NETWORK_PAUSE_MS);
       continue;
     }
-    if (response.status >= 500) {
-      await wait(NETWORK_PAUSE_MS);
-      continue;
-    }
-    const html = await response.text();
-    if (response.ok && response.headers.get("HX-Reswap") === "none") {
-      // Stored: the answer is the message, merged out of band as htmx would (the socket
-      // brings it too, or not at all while Redis is down; the page keeps one copy).
-      const form = document.getElementById("composer");
-      htmx.swap(form, html, { swapStyle: "none" }, { eventInfo: { elt: form, target: form } });
-      done(post);
-    } else {
-      refused(post, html);
-    }
+    // Answered for good: nothing to send again after a reload.
+    store.forget(post.url, post.key);
+    if (answer.status < 300 && answer.getResponseHeader("HX-Reswap") === "none") stored(post, answer.responseText);
+    else refused(post, answer.responseText, attach);
     return;
   }
 }
@@ -94,7 +79,7 @@ async function send(post) {
 async function drain() {
   if (sending) return;
   sending = true;
-  while (queue.length) {
+  while (queue.length && !uploads.size) {
     await send(queue[0]);
     queue.shift();
   }
@@ -104,19 +89,54 @@ async function drain() {
 function take(event) {
   const form = event.detail.elt;
   if (form?.id !== "composer" || !document.getElementById("outbox")) return;
-  if (form.querySelector("input[type=file]")?.files.length) return;
   const data = new FormData(form);
+  const files = filesOf(data);
+  if (files.length && !queue.length) return;
   // Empty: htmx's own post brings the server's "Type a message first."
-  if (!String(data.get("body") ?? "").trim()) return;
+  if (!String(data.get("body") ?? "").trim() && !files.length) return;
   event.preventDefault();
   if (refuseTooLong(form)) return;
-  const text = clearComposer(form);
+  clearComposer(form);
+  if (files.length) attach.setFiles([]);
   // The reply (if any) went with this post's data.
-  document.getElementById("composer-reply")?.replaceChildren();
-  queue.push({ url: form.action, data, text, item: pendingItem(text) });
-  drain();
+  clearReply();
+  const post = newPost(form.action, data, ++placed);
+  if (!files.length) store.keep(post.url, data);
+  enqueue(post);
+}
+
+function uploadStarted(event) {
+  const { elt, xhr, requestConfig } = event.detail;
+  if (elt?.id === "composer" && requestConfig?.formData && filesOf(requestConfig.formData).length) {
+    uploads.set(xhr, ++placed);
+  }
+}
+
+function uploadRefused(event) {
+  const { xhr, requestConfig } = event.detail;
+  if (!uploads.has(xhr) || xhr.status !== 429 || !document.getElementById("outbox")) return;
+  // Not the composer back with the error: the post waits here and goes again by itself.
+  event.detail.shouldSwap = false;
+  const post = newPost(requestConfig.path, requestConfig.formData, uploads.get(xhr));
+  post.notBefore = Date.now() + retryAfterMs(xhr);
+  enqueue(post);
+}
+
+function uploadEnded(event) {
+  if (uploads.delete(event.detail.xhr)) drain();
+}
+
+// The room's page opens (again): its posts kept from before go first, in their order.
+function restore() {
+  const form = document.getElementById("composer");
+  if (!form || !document.getElementById("outbox")) return;
+  store.keptPosts(form).forEach((data) => enqueue(newPost(form.action, data, ++placed)));
 }
 
 export function listen() {
   document.addEventListener("htmx:confirm", take);
+  document.addEventListener("htmx:beforeRequest", uploadStarted);
+  document.addEventListener("htmx:beforeSwap", uploadRefused);
+  document.addEventListener("htmx:afterRequest", uploadEnded);
+  restore();
 }

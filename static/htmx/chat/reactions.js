@@ -64,7 +64,8 @@ function reactAction() {
 }
 
 function pickerShown(event) {
-  if (event.detail.target.id !== "reaction-picker") return;
+  // A swap without a request (htmx.swap, as outbox.js merges a stored post) names no target.
+  if (event.detail.target?.id !== "reaction-picker") return;
   const box = dialog();
   const picker = event.detail.target.querySelector(".picker");
   box.dataset.message = picker?.dataset.message || "";

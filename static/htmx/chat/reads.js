@@ -20,6 +20,8 @@ export function markReadSoon() {
         values: { up_to: newest.dataset.id },
         swap: "none",
       })
+      // Read: the tab's count and badge (tab.js) drop what this covers.
+      .then(() => document.dispatchEvent(new CustomEvent("chat:read", { detail: { upTo: Number(newest.dataset.id) } })))
       // Lost with the server or the network: the next marker covers it.
       .catch(() => {});
   }, READ_DELAY_MS);

@@ -2,7 +2,8 @@
 // plain link to the room with it there without JavaScript); "Cancel reply" empties it,
 // and so does a post that went through, since the reply has been sent.
 
-function empty() {
+// The quote is taken away: cancelled, or sent with the post that carried it.
+export function clearReply() {
   const reply = document.getElementById("composer-reply");
   if (reply) reply.replaceChildren();
 }
@@ -10,12 +11,12 @@ function empty() {
 function onClick(event) {
   if (!event.target.closest?.(".cancel-reply")) return;
   event.preventDefault();
-  empty();
+  clearReply();
   document.querySelector("#composer textarea")?.focus();
 }
 
 function onAfterRequest(event) {
-  if (event.detail.elt?.id === "composer" && event.detail.successful) empty();
+  if (event.detail.elt?.id === "composer" && event.detail.successful) clearReply();
 }
 
 // The quote just swapped in: the reader goes on typing the reply.

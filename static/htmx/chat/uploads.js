@@ -1,7 +1,8 @@
 // A message's files on their way. A post takes the files out of the composer as it leaves
 // (as composer.js does the text), shows its upload's progress with a Cancel button while
 // it is in flight, and puts the files back should it fail, be refused or be cancelled:
-// nothing chosen is silently dropped.
+// nothing chosen is silently dropped. Refused for rate, the post is the outbox's instead,
+// which sends it again by itself (outbox.js).
 
 import { selectedFiles, setFiles } from "./attach.js";
 import { focusComposer } from "./composer.js";
@@ -52,7 +53,8 @@ function finished(event) {
   const sent = sending.get(event.detail.xhr);
   if (!sent) return;
   sending.delete(event.detail.xhr);
-  // Stored: the answer left the composer's fields alone. Otherwise (refused, with the
+  // Stored, or refused for rate and taken over by the outbox (outbox.js), which holds the
+  // files now: the answer left the composer's fields alone. Otherwise (refused, with the
   // fields re-rendered to show why; an error status; no answer; cancelled) the files come
   // back, before any chosen since.
   if (event.detail.successful && sent.input.isConnected) return;
