@@ -49,7 +49,7 @@ def create_bot(
         user = get_user_model().objects.create_user(username)  # unusable password
         Profile.objects.create(user=user, is_bot=True)
         profile = update_profile(user, "", display_name, "", avatar, remove_avatar=False)
-        user.profile = profile  # type: ignore[attr-defined]  # the saved one, not a stale copy
+        user.profile = profile  # the saved one, not a stale copy
         bot = Bot.objects.create(user=user, created_by=by, webhook_url=webhook_url)
         return bot, _issue(user, username)
 

@@ -16,8 +16,8 @@ from playwright.sync_api import Page, expect
 
 from e2e.conftest import enter_room, wait_until_live
 from support.processes import wait_until
-from support.push_receiver import PushReceiver, push_receiver
 from support.site import Site, running_site, suite_postgres
+from tests.push import receiver_fixture  # noqa: F401 (the `receiver` fixture)
 from tests.test_push_worker import printed_keys, subscribe, visible_pages
 
 
@@ -34,12 +34,6 @@ def site(tmp_path_factory) -> Iterator[Site]:
         **printed_keys(),
     ) as site:
         yield site
-
-
-@pytest.fixture
-def receiver() -> Iterator[PushReceiver]:
-    with push_receiver() as receiver:
-        yield receiver
 
 
 # The page's visibility, as the browser reports it when a tab goes to the background or back.

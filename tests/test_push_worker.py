@@ -17,9 +17,9 @@ from redis import Redis
 from support.asgi import manage, server_env
 from support.http import HttpClient, receive_until
 from support.processes import wait_until
-from support.push_receiver import PushReceiver, push_receiver
 from support.site import Site, running_site, suite_postgres
 from support.worker import run_queued
+from tests.push import receiver_fixture  # noqa: F401 (the `receiver` fixture)
 
 KEY_LINES = re.compile(
     r"WEBPUSH_VAPID_PUBLIC_KEY=(?P<public>[A-Za-z0-9_-]{87})\n"
@@ -59,12 +59,6 @@ def site(tmp_path_factory, keys) -> Iterator[Site]:
         **keys,
     ) as site:
         yield site
-
-
-@pytest.fixture
-def receiver() -> Iterator[PushReceiver]:
-    with push_receiver() as receiver:
-        yield receiver
 
 
 def subscribe(client: HttpClient, subscription: dict) -> int:
