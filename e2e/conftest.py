@@ -226,6 +226,15 @@ def htmx_post(page: Page, path: str, form: dict[str, str]) -> None:
     assert response.ok, response.status
 
 
+def choose_level(page: Page, label: str) -> None:
+    """Set the room's notification level through its header's form, as a person does."""
+    if page.locator("#notification-edit[open]").count() == 0:
+        page.locator("#notification-edit summary").click()
+    page.get_by_label(label, exact=True).check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#notification-edit .notification-level-name")).to_have_text(label)
+
+
 def post_over_http(page: Page, room: str, text: str) -> None:
     htmx_post(page, f"/chat/{room}/messages/", {"body": text})
 

@@ -222,7 +222,7 @@ def test_a_picture_and_a_display_name_show_on_new_messages(
     page.goto("/accounts/profile/")
     page.get_by_label("Display name").fill("The Boss")
     page.get_by_label("Picture", exact=True).set_input_files(str(picture))
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name="The Boss")).to_be_visible()
     enter_room(page, room_name)
     wait_until_live(page)

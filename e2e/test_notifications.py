@@ -12,7 +12,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import enter_room, messages_with, post_over_http, wait_until_live
+from e2e.conftest import (
+    choose_level,
+    enter_room,
+    messages_with,
+    post_over_http,
+    wait_until_live,
+)
 
 OBSERVE = """
 (() => {
@@ -54,14 +60,6 @@ def observed(page: Page, *, granted: bool = True) -> Page:
     page.reload()
     wait_until_live(page)
     return page
-
-
-def choose_level(page: Page, label: str) -> None:
-    if page.locator("#notification-edit[open]").count() == 0:
-        page.locator("#notification-edit summary").click()
-    page.get_by_label(label, exact=True).check()
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator("#notification-edit .notification-level-name")).to_have_text(label)
 
 
 def notifications(page: Page) -> list[dict]:

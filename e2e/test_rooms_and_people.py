@@ -6,6 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import (
+    choose_level,
     enter_room,
     messages_with,
     post_over_http,
@@ -164,4 +165,11 @@ def test_pages_have_no_serious_accessibility_violations(browser, server, room_na
         expect(messages_with(page, f"the {scheme} checker")).to_have_count(1)
         expect(page.locator("#messages .message")).to_have_count(1)
         checked["room"] = serious_violations(page)
+        # The room muted, through its header's form (left open): the form, and the lobby's
+        # dimmed row.
+        choose_level(page, "Nothing (muted)")
+        checked["room, notifications"] = serious_violations(page)
+        page.goto("/chat/")
+        expect(page.locator(".room-row.muted", has_text=room)).to_have_count(1)
+        checked["lobby, a muted room"] = serious_violations(page)
         assert checked == {page_name: [] for page_name in checked}, scheme
