@@ -84,13 +84,10 @@ def sign_up(page: Page, username: str) -> None:
 
 
 def test_the_first_run_on_an_empty_site_makes_the_administrator(
-    browser, contexts, console, tmp_path, redis, team_site
+    browser, contexts, console, tmp_path, redis
 ):
-    # A site of its own, with no account at all (its static files are the team site's).
-    with running_site(
-        tmp_path, servers=1, redis=redis, postgres=suite_postgres(), static=False,
-        STATIC_ROOT=team_site.env["STATIC_ROOT"],
-    ) as empty:  # fmt: skip
+    # A site of its own, with no account at all.
+    with running_site(tmp_path, servers=1, redis=redis, postgres=suite_postgres()) as empty:
         base = empty.servers[0].url
         page = new_page(browser, contexts, console, base)
         page.goto("/chat/")

@@ -17,7 +17,7 @@ from e2e.test_rooms_and_people import serious_violations
 # A long upload's duration comes from Chromium's own network throttling, not its size:
 # over loopback any file arrives at once.
 SLOW_UPLOAD_BYTES_PER_SECOND = 2 * 1024 * 1024
-LARGE_FILE_BYTES = 20 * 1024 * 1024
+LARGE_FILE_BYTES = 8 * 1024 * 1024
 LONG_UPLOAD_MS = 60_000
 
 

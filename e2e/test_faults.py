@@ -22,13 +22,11 @@ RECONNECT_TIMEOUT_MS = 30_000
 
 @pytest.fixture(scope="module")
 def fault_site(site: Site, tmp_path_factory) -> Iterator[Site]:
-    """A site with a redis-server of its own to stop; the static files are the e2e site's."""
+    """A site with a redis-server of its own to stop."""
     with running_site(
         tmp_path_factory.mktemp("fault-site"),
         users=["alice", "bob"],
         postgres=suite_postgres(),
-        static=False,
-        STATIC_ROOT=site.env["STATIC_ROOT"],
         RATE_LIMIT_POST=site.env["RATE_LIMIT_POST"],
     ) as fault_site:
         yield fault_site

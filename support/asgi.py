@@ -59,10 +59,17 @@ class AsgiServer:
         return [sys.executable, *arguments.split()]
 
     def start(self) -> AsgiServer:
+        return self.launch().wait_ready()
+
+    def launch(self) -> AsgiServer:
+        """Start the process without waiting for it: several start faster side by side."""
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             self.command(), cwd=PROJECT_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
+        return self
+
+    def wait_ready(self) -> AsgiServer:
         wait_until(
             self.ready, timeout=30, what=f"{self.server} on port {self.port}", process=self.process
         )

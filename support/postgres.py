@@ -160,13 +160,17 @@ def _database_url(server_url: str, name: str) -> str:
     return f"{scheme}://{authority}/{name}" + (f"?{query}" if query else "")
 
 
-def create_database(server_url: str, name: str) -> str:
-    """Create database `name` on the server `server_url` points at; return its URL."""
+def create_database(server_url: str, name: str, *, template: str | None = None) -> str:
+    """Create database `name` on the server `server_url` points at, a copy of `template`
+    if given (a database nobody is connected to); return its URL."""
     import psycopg
     from psycopg import sql
 
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
     with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        connection.execute(statement)
     return _database_url(server_url, name)
 
 
@@ -181,9 +185,10 @@ def drop_database(server_url: str, name: str) -> None:
 
 
 @contextmanager
-def postgres_database(server_url: str, name: str) -> Iterator[str]:
-    """A new, empty database `name` next to the one `server_url` names; dropped afterwards."""
-    url = create_database(server_url, name)
+def postgres_database(server_url: str, name: str, *, template: str | None = None) -> Iterator[str]:
+    """A new database `name` next to the one `server_url` names, empty or a copy of
+    `template`; dropped afterwards."""
+    url = create_database(server_url, name, template=template)
     try:
         yield url
     finally:

@@ -3,16 +3,20 @@ migrated, its static files collected and its users made, as deployed."""
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from support.asgi import AsgiServer, manage, server_env
 from support.http import HttpClient
-from support.postgres import postgres_database
+from support.postgres import create_database, postgres_database
 from support.redis import RedisServer, redis_server
 from support.users import PASSWORD, create_users
 from support.worker import TaskWorker
@@ -59,6 +63,60 @@ def prepare_database(env: dict[str, str], *, static: bool = True) -> None:
         manage(env, "collectstatic", "--noinput")
 
 
+class _Prepared:
+    """What every site of a test run starts from, made once (each costs seconds of CPU, and
+    a run starts dozens of sites): a migrated database to copy, per database server (a
+    SQLite file, or a PostgreSQL template database), and one folder of collected static
+    files, which sites only read."""
+
+    def __init__(self) -> None:
+        self._folder: Path | None = None
+        self._templates: dict[str, str] = {}
+        self._static_root = ""
+
+    @property
+    def folder(self) -> Path:
+        if self._folder is None:
+            self._folder = Path(tempfile.mkdtemp(prefix="sites-"))
+            atexit.register(shutil.rmtree, self._folder, ignore_errors=True)
+        return self._folder
+
+    def static_root(self) -> str:
+        if not self._static_root:
+            root = self.folder / "static"
+            manage(server_env(STATIC_ROOT=str(root)), "collectstatic", "--noinput")
+            self._static_root = str(root)
+        return self._static_root
+
+    def database(self, postgres: str | None, directory: Path, cleanup: ExitStack) -> str:
+        """A new database for one site, migrated already; its URL."""
+        key = postgres or "sqlite"
+        if key not in self._templates:
+            self._templates[key] = self._template(postgres)
+        template = self._templates[key]
+        if postgres:
+            name = f"site_{os.getpid()}_{next(_databases)}"
+            return cleanup.enter_context(postgres_database(postgres, name, template=template))
+        copy = directory / "chat.sqlite3"
+        # SQLite's backup, not a file copy: the template's last writes may be in its WAL.
+        with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(copy)) as to:
+            source.backup(to)
+        return f"sqlite:///{copy}"
+
+    def _template(self, postgres: str | None) -> str:
+        if postgres:
+            name = f"site_template_{os.getpid()}"
+            url = create_database(postgres, name)
+            manage(server_env(DATABASE_URL=url), "migrate", "--noinput")
+            return name
+        path = self.folder / "template.sqlite3"
+        manage(server_env(DATABASE_URL=f"sqlite:///{path}"), "migrate", "--noinput")
+        return str(path)
+
+
+_prepared = _Prepared()
+
+
 @contextmanager
 def running_site(
     directory: Path,
@@ -67,30 +125,25 @@ def running_site(
     servers: int = 2,
     redis: RedisServer | None = None,
     postgres: str | None = None,
-    static: bool = True,
     worker: bool = True,
     **settings: str,
 ) -> Iterator[Site]:
-    """`servers` uvicorn processes serving one new database: a SQLite file in `directory`
-    or, given `postgres` (a server's URL), a database of their own there, dropped afterwards.
+    """`servers` uvicorn processes serving one new, migrated database: a SQLite file in
+    `directory` or, given `postgres` (a server's URL), a database of their own there, dropped
+    afterwards; both copies of one migrated once per test run.
     They share `redis`, or a redis-server of the site's own (`Site.redis`, which a test may
-    stop and start). `settings` override the servers' environment; with `static` off the
-    static files are not collected (pass a STATIC_ROOT that has them). With `worker`, a
+    stop and start). `settings` override the servers' environment. With `worker`, a
     background task worker runs beside them (`Site.worker`, which a test may stop and start)."""
     with ExitStack() as cleanup:
         own_redis = None
         if redis is None:
             own_redis = redis = cleanup.enter_context(redis_server(directory))
-        if postgres:
-            name = f"site_{os.getpid()}_{next(_databases)}"
-            database_url = cleanup.enter_context(postgres_database(postgres, name))
-        else:
-            database_url = f"sqlite:///{directory / 'chat.sqlite3'}"
         env = server_env(
             **{
-                "DATABASE_URL": database_url,
+                "DATABASE_URL": _prepared.database(postgres, directory, cleanup),
                 "REDIS_URL": redis.url,
-                "STATIC_ROOT": str(directory / "static"),
+                # The run's one collection, which the servers only read.
+                "STATIC_ROOT": _prepared.static_root(),
                 "MEDIA_ROOT": str(directory / "media"),
                 # Tests that are not about sign-up sign up freely; e2e/test_accounts.py
                 # runs a site of its own with SIGNUP=invite and EMAIL_URL at its SMTP server.
@@ -102,13 +155,14 @@ def running_site(
                 **settings,
             }
         )
-        prepare_database(env, static=static)
-        create_users(env, users)
         started = []
         for number in range(1, servers + 1):
             server = AsgiServer(env, log_path=directory / f"server-{number}.log")
             cleanup.callback(server.stop)  # before the database is dropped
-            started.append(server.start())
+            started.append(server.launch())
+        create_users(env, users)  # while the servers start
+        for server in started:
+            server.wait_ready()
         task_worker = None
         if worker:
             task_worker = TaskWorker(env, directory / "worker.log")

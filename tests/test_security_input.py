@@ -94,7 +94,10 @@ def test_an_invalid_body_gets_a_visible_error_and_is_neither_stored_nor_run(
 
 
 EXAMPLES = hypothesis_settings(
-    # One client and database serve every example; each example adds its own message.
+    # One client and database serve every example; each example adds its own message and
+    # renders the whole room again, so 50 (of each property, on each database) keep this
+    # file to seconds.
+    max_examples=50,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     deadline=None,
 )
