@@ -10,11 +10,11 @@ from email.message import EmailMessage
 
 import pytest
 from django.conf import settings
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from digests.models import EmailPreference
 from support.smtp import SmtpServer
+from tests.link_cards import run_queued_tasks
 
 DIGEST_TASK = "digests.tasks.send_digest"
 SITE_URL = "https://chat.example.com"
@@ -28,23 +28,9 @@ def digest_settings_fixture(settings, email_to_smtp: SmtpServer) -> SmtpServer:
     return email_to_smtp
 
 
-def run_due_digests() -> list[str]:
-    """Run every digest task that is due now with db_worker's own code (its Worker claims
-    and runs each, as `manage.py db_worker` does) in the test's database; what each
-    returned. Tasks due later stay queued. A task that raised fails the test."""
-    worker = Worker(
-        queue_names=["default"], interval=0, batch=True, backend_name="default",
-        startup_delay=False, max_tasks=None, worker_id="digest-tests", excluded_queue_names=[],
-    )  # fmt: skip
-    returned = []
-    due = DBTaskResult.objects.ready().filter(task_path=DIGEST_TASK).order_by("enqueued_at")
-    while (queued := due.first()) is not None:
-        queued.claim(worker.worker_id)
-        worker.run_task(queued)
-        queued.refresh_from_db()
-        assert queued.status == "SUCCESSFUL", queued.traceback
-        returned.append(queued.return_value)
-    return returned
+def run_due_digests() -> list[object]:
+    """Run every digest task that is due now, as the worker does; what each returned."""
+    return run_queued_tasks(DIGEST_TASK)
 
 
 def queued_digests() -> list[DBTaskResult]:

@@ -39,16 +39,23 @@ def stored_pictures(media: Path) -> list[Path]:
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
-def run_queued_tasks() -> list[object]:
-    """Run every queued task with db_worker's own code (its Worker claims and runs each, as
-    `manage.py db_worker` does), here, in the test's database; what the tasks returned.
+def _next_due(task_path: str | None) -> DBTaskResult | None:
+    # Asked afresh each time: a task may queue a retry that is due by now.
+    due = DBTaskResult.objects.ready().order_by("enqueued_at")
+    return (due.filter(task_path=task_path) if task_path else due).first()
+
+
+def run_queued_tasks(task_path: str | None = None) -> list[object]:
+    """Run every queued task that is due (only those of `task_path`, if given) with
+    db_worker's own code (its Worker claims and runs each, as `manage.py db_worker` does),
+    here, in the test's database; what the tasks returned. Tasks due later stay queued.
     A task that raised fails the test with its traceback."""
     worker = Worker(
         queue_names=["default"], interval=0, batch=True, backend_name="default",
         startup_delay=False, max_tasks=None, worker_id="tests", excluded_queue_names=[],
     )  # fmt: skip
     returned = []
-    while (queued := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
+    while (queued := _next_due(task_path)) is not None:
         queued.claim(worker.worker_id)
         worker.run_task(queued)
         queued.refresh_from_db()
