@@ -4,7 +4,6 @@ files and all: what the page's outbox (static/htmx/chat/outbox.js) relies on."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from urllib.parse import urlencode
 
@@ -13,7 +12,7 @@ from django.conf import settings as django_settings
 from chatsite import ratelimit
 from rooms.models import Message
 from support.attachment_corpus import multipart
-from support.processes import free_port
+from support.processes import free_port, wait_until
 from tests.security import (
     FORM,
     HTMX,
@@ -36,11 +35,10 @@ def post_files_keyed(client, room, body: str, key: str, files: list[tuple[str, b
     )
 
 
-def wait_until(condition, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never held"
-        time.sleep(0.05)
+def until_allowed_again(user_id: int) -> None:
+    wait_until(
+        lambda: not ratelimit.exhausted("post", user_id), timeout=10, what="the post limit to pass"
+    )
 
 
 def test_the_default_is_a_burst_of_thirty_at_one_a_second():
@@ -62,10 +60,10 @@ def test_a_refused_post_says_when_to_retry_and_is_stored_once_after(
     assert "three</textarea>" in refused.content.decode()
     assert Message.objects.count() == 2
     # What the page does: wait until the window lets one more in, then send the same post.
-    wait_until(lambda: not ratelimit.exhausted("post", alice.pk))
+    until_allowed_again(alice.pk)
     assert post_keyed(alice_client, room, "three", key).status_code == 200
     # Sent again by a page that missed the answer: still one message.
-    wait_until(lambda: not ratelimit.exhausted("post", alice.pk))
+    until_allowed_again(alice.pk)
     assert post_keyed(alice_client, room, "three", key).status_code == 200
     assert list(Message.objects.order_by("pk").values_list("body", flat=True)) == [
         "one",
@@ -112,10 +110,10 @@ def test_a_post_with_files_refused_for_rate_is_stored_once_with_them_after(
     # Nothing stored: neither the message nor its files (the page holds them to send again).
     assert Message.objects.count() == 1
     assert not [path for path in media_root.rglob("*") if path.is_file()]
-    wait_until(lambda: not ratelimit.exhausted("post", alice.pk))
+    until_allowed_again(alice.pk)
     assert post_files_keyed(alice_client, room, "with notes", key, files).status_code == 200
     # Sent again (an answer the page missed): the same one message, its files once.
-    wait_until(lambda: not ratelimit.exhausted("post", alice.pk))
+    until_allowed_again(alice.pk)
     assert post_files_keyed(alice_client, room, "with notes", key, files).status_code == 200
     stored = Message.objects.get(body="with notes")
     assert [file.name for file in stored.attachments.order_by("pk")] == ["notes.txt", "more.txt"]
