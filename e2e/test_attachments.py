@@ -356,6 +356,45 @@ def test_the_viewer_by_keyboard(logged_in, room_name):
     expect(links.first).to_be_focused()
 
 
+def test_the_viewer_s_arrows_wrap_within_the_opened_message(logged_in, room_name):
+    alice = logged_in("alice")
+    enter_room(alice, room_name)
+    wait_until_live(alice)
+    # Messages with images just before and just after the one opened.
+    for text, names in [
+        ("pictures before", ["before-1.png", "before-2.png"]),
+        ("three pictures", ["one.png", "two.png", "three.png"]),
+        ("pictures after", ["after-1.png", "after-2.png"]),
+    ]:
+        send_images(alice, text, names)
+        expect(messages_with(alice, text).locator("a[data-viewer]")).to_have_count(len(names))
+    every_link = alice.locator("#messages a[data-viewer]")
+    expect(every_link).to_have_count(7)
+    links = messages_with(alice, "three pictures").locator("a[data-viewer]")
+    hrefs = [links.nth(n).get_attribute("href") or "" for n in range(3)]
+    everywhere = [every_link.nth(n).get_attribute("href") or "" for n in range(7)]
+    others = [href for href in everywhere if href not in hrefs]
+    assert len(others) == 4
+
+    links.last.focus()
+    links.last.press("Enter")
+    viewer = alice.locator("#image-viewer")
+    image, counter = viewer.locator("img"), viewer.locator(".viewer-counter")
+    expect(counter).to_have_text("3 / 3")
+    # From the last image on to the first, then from the first back past it to the last.
+    for key, shown in [("ArrowRight", 0), ("ArrowRight", 1), ("ArrowRight", 2),
+                       ("ArrowRight", 0), ("ArrowLeft", 2), ("ArrowLeft", 1),
+                       ("ArrowLeft", 0), ("ArrowLeft", 2)]:  # fmt: skip
+        alice.keyboard.press(key)
+        expect(counter).to_have_text(f"{shown + 1} / 3")
+        expect(image).to_have_attribute("src", ends_with(hrefs[shown]))
+        source = image.get_attribute("src") or ""
+        assert not any(source.endswith(other) for other in others)
+    alice.keyboard.press("Escape")
+    expect(viewer).to_be_hidden()
+    expect(links.last).to_be_focused()
+
+
 def test_the_viewer_s_buttons_and_a_modified_click(logged_in, room_name):
     alice = logged_in("alice")
     enter_room(alice, room_name)

@@ -11,6 +11,7 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -87,12 +88,16 @@ def may_use_port(port: int) -> bool:
     return port in WEB_PORTS or bool(settings.OUTBOUND_ALLOWED_NETWORKS)
 
 
+def lookup(host: str, port: int) -> list[tuple[Any, ...]]:
+    """What DNS answers for `host` (getaddrinfo's tuples): the one place a name is resolved,
+    once per connection, so that tests may stand in for DNS here (rebinding)."""
+    return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+
+
 def checked_addresses(host: str, port: int, *, timeout: float) -> list[IPAddress]:
     """The addresses `host` resolves to, every one of them allowed on `port`. One refused
     address refuses them all: the answer is not picked over for a usable one."""
-    future = _resolver.submit(
-        socket.getaddrinfo, host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-    )
+    future = _resolver.submit(lookup, host, port)
     try:
         answers = future.result(timeout=max(timeout, 0.001))
     except FutureTimeout:

@@ -18,8 +18,9 @@ from accounts.avatars import decoded, has_transparency
 
 # The largest a card shows it (Open Graph's usual 1.91:1), in pixels.
 MAX_SIZE = (600, 315)
-# The most of an image fetched: a page's picture is rarely more than a few hundred KiB.
-MAX_BYTES = 5 * 1024 * 1024
+# The most of an image fetched: outbound HTTP's one limit (issue 13: every fetch reads at
+# most 1 MiB); a page's picture is rarely more than a few hundred KiB.
+MAX_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)

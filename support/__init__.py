@@ -12,4 +12,6 @@ servers (uvicorn, or daphne), a whole site made of them, its users and an HTTP c
 - smtp: smtp_server() (aiosmtpd, keeping what it receives in a Mailbox), body_of()
 - http_sites: http_site() (little loopback web sites: pages, redirects, endless, slow, gzip
   bombs, images; requests recorded), silent_listener() (proves no connection was made)
+- audit: recording() (Python's audit events, e.g. every socket connect and DNS lookup, seen
+  while a block runs: proof that code did not connect where it must not)
 """

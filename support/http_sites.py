@@ -239,12 +239,12 @@ class Listener:
 
 
 @contextmanager
-def silent_listener(host: str = LOOPBACK) -> Iterator[Listener]:
-    """A listening socket on `host` and a free port that never accepts by itself; fails loudly
-    (OSError) when `host` cannot be bound, e.g. ::1 without IPv6."""
+def silent_listener(host: str = LOOPBACK, port: int = 0) -> Iterator[Listener]:
+    """A listening socket on `host` and `port` (0: any free one) that never accepts by itself;
+    fails loudly (OSError) when it cannot be bound, e.g. ::1 without IPv6."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
+        sock.bind((host, port))
         sock.listen(16)
         sock.setblocking(False)
         yield Listener(sock)

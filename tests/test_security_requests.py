@@ -49,6 +49,8 @@ def test_every_page_sends_a_strict_content_security_policy(alice_client, room, p
     assert directives["object-src"] == ["'none'"]
     assert directives["base-uri"] == ["'none'"]
     assert directives["frame-ancestors"] == ["'none'"]
+    # Link cards' and attachments' images come from this site (previews are stored here).
+    assert directives["img-src"] == ["'self'", "data:"]
     policy = response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in policy
     assert "unsafe-eval" not in policy

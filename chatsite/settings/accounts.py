@@ -31,6 +31,12 @@ MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 # production a proxy may do it instead (README "Production").
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 if os.environ.get("S3_BUCKET"):
+    # How long a signed URL (an avatar's) stays good: short, as links get passed around.
+    _expire = os.environ.get("S3_QUERYSTRING_EXPIRE", "300").strip() or "300"
+    if not (_expire.isascii() and _expire.isdigit()) or int(_expire) < 1:
+        raise ImproperlyConfigured(
+            f"S3_QUERYSTRING_EXPIRE must be a number of seconds (1 or more), not {_expire!r}."
+        )
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {  # type: ignore[dict-item]
@@ -39,6 +45,7 @@ if os.environ.get("S3_BUCKET"):
             "region_name": os.environ.get("S3_REGION") or None,
             "custom_domain": os.environ.get("S3_CUSTOM_DOMAIN") or None,
             "querystring_auth": not os.environ.get("S3_CUSTOM_DOMAIN"),
+            "querystring_expire": int(_expire),
             "file_overwrite": False,
             "object_parameters": {"CacheControl": "max-age=31536000, immutable"},
             # Attachments are read through the app (attachments/serving.py): past this, what
