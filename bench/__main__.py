@@ -11,10 +11,21 @@ from pathlib import Path
 
 from bench import report
 from bench.harness import Options, Run, log
-from bench.servers import VARIANTS, VARIANTS_BY_NAME
+from bench.servers import BEFORE, VARIANTS, VARIANTS_BY_NAME, before_variant
 
 # room1000 leaves its sockets open for the ramp when both run, in this order.
-SCENARIOS = ["idle", "posts", "room100", "rooms200", "room1000", "ramp", "burst"]
+SCENARIOS = [
+    "idle",
+    "posts",
+    "posts40",
+    "room100",
+    "rooms200",
+    "room1000",
+    "ramp",
+    "burst",
+    "slowreaders",
+    "attach",
+]
 QUICK_VARIANTS = ["chat-uvicorn-sansio-pubsub", "ceiling"]
 
 
@@ -37,7 +48,36 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=100, help="messages per room scenario (M)")
     parser.add_argument("--rate", type=float, default=10, help="messages/s per room scenario (R)")
     parser.add_argument("--rooms200-rate", type=float, default=50, help="messages/s, all 200 rooms")
-    parser.add_argument("--idle", type=int, default=5000, help="sockets held idle")
+    parser.add_argument("--idle", type=int, help="sockets held idle (default 20000; --quick: 300)")
+    parser.add_argument(
+        "--idle-concurrency", type=int, default=500, help="idle: connects in flight per client"
+    )
+    parser.add_argument("--posts-messages", type=int, default=300, help="posts: messages")
+    parser.add_argument("--posts-rate", type=float, default=30, help="posts: messages/s")
+    parser.add_argument("--posts40-rate", type=float, default=400, help="posts40: posts/s")
+    parser.add_argument("--posts40-seconds", type=float, default=10)
+    parser.add_argument(
+        "--slow-seconds", type=float, default=60, help="slowreaders: seconds of each phase"
+    )
+    parser.add_argument(
+        "--slow-rate", type=float, default=10, help="slowreaders: messages/s over its rooms"
+    )
+    parser.add_argument(
+        "--slow-rooms",
+        type=int,
+        default=10,
+        help="slowreaders: rooms the readers and non-readers share (1 to 50)",
+    )
+    parser.add_argument(
+        "--slow-sockets", type=int, default=500, help="slowreaders: readers, as many non-readers"
+    )
+    parser.add_argument(
+        "--attach-seconds", type=float, default=20, help="attach: seconds of each phase"
+    )
+    parser.add_argument(
+        "--attach-rate", type=float, default=20, help="attach: messages/s over its 20 rooms"
+    )
+    parser.add_argument("--upload-rate", type=float, default=1, help="attach: uploads/s")
     parser.add_argument("--burst", type=int, default=500, help="sockets opened at once")
     parser.add_argument("--ramp-members", type=int, default=1000)
     parser.add_argument("--ramp-rates", type=numbers, default=[10, 20, 30, 40, 60, 80, 100, 130])
@@ -60,6 +100,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
         metavar="NAME=VALUE",
         help="a setting for every server process, e.g. REDIS_MAX_CONNECTIONS=100",
     )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="DIR",
+        help=f"also run {BEFORE}: production served from DIR, a git worktree of an older "
+        "commit (bench/README.md)",
+    )
     parser.add_argument("--list", action="store_true", help="list the variants and stop")
     parser.add_argument("--report", type=Path, help="redo table and charts from a run's JSON")
     return parser.parse_args(argv)
@@ -79,13 +126,27 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.quick:
         if arguments.variants == "all":
             arguments.variants = ",".join(QUICK_VARIANTS)
-        arguments.messages, arguments.idle, arguments.burst = 20, 300, 200
+        arguments.messages, arguments.burst = 20, 200
+        arguments.idle = arguments.idle or 300
         arguments.ramp_members, arguments.ramp_rates = 200, [10, 40]
         arguments.step_seconds = 2
+        arguments.posts_messages = min(arguments.posts_messages, 30)
+        arguments.posts40_seconds = min(arguments.posts40_seconds, 2)
+        arguments.slow_seconds = min(arguments.slow_seconds, 5)
+        arguments.attach_seconds = min(arguments.attach_seconds, 5)
+    arguments.idle = arguments.idle or 20000
+    variants = dict(VARIANTS_BY_NAME)
+    if arguments.before:
+        if not (arguments.before / "manage.py").exists():
+            print(f"--before {arguments.before}: no manage.py there", file=sys.stderr)
+            return 2
+        variants[BEFORE] = before_variant(arguments.before)
     names = [name for name in arguments.variants.split(",") if name]
     if names == ["all"]:
         names = [variant.name for variant in VARIANTS]
-    unknown = [name for name in names if name not in VARIANTS_BY_NAME]
+    if arguments.before and BEFORE not in names:
+        names.append(BEFORE)
+    unknown = [name for name in names if name not in variants]
     scenarios = [name for name in arguments.scenarios.split(",") if name]
     unknown += [name for name in scenarios if name not in SCENARIOS]
     scenarios = [name for name in SCENARIOS if name in scenarios]
@@ -93,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown: {', '.join(unknown)} (see --list and --help)", file=sys.stderr)
         return 2
     options = Options(
-        variants=[VARIANTS_BY_NAME[name] for name in names],
+        variants=[variants[name] for name in names],
         scenarios=scenarios,
         servers=arguments.servers,
         client_processes=arguments.client_processes,
@@ -101,6 +162,19 @@ def main(argv: list[str] | None = None) -> int:
         rate=arguments.rate,
         rooms200_rate=arguments.rooms200_rate,
         idle=arguments.idle,
+        idle_concurrency=arguments.idle_concurrency,
+        posts_messages=arguments.posts_messages,
+        posts_rate=arguments.posts_rate,
+        posts40_rate=arguments.posts40_rate,
+        posts40_seconds=arguments.posts40_seconds,
+        slow_seconds=arguments.slow_seconds,
+        slow_rate=arguments.slow_rate,
+        slow_rooms=arguments.slow_rooms,
+        slow_sockets=arguments.slow_sockets,
+        attach_seconds=arguments.attach_seconds,
+        attach_rate=arguments.attach_rate,
+        upload_rate=arguments.upload_rate,
+        before=str(arguments.before.resolve()) if arguments.before else "",
         burst=arguments.burst,
         ramp_members=arguments.ramp_members,
         ramp_rates=arguments.ramp_rates,

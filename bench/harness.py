@@ -26,7 +26,16 @@ import aiohttp
 import numpy as np
 import redis as redis_sync
 
-from bench.servers import LAYERS, BenchServer, Variant, cpu_seconds, machine, rss_kib
+from bench.scenarios import IssueScenarios
+from bench.servers import (
+    LAYERS,
+    BenchServer,
+    Variant,
+    cpu_seconds,
+    git_describe,
+    machine,
+    rss_kib,
+)
 from bench.wsclient import Recorder, SocketSpec, WsClient, open_client, raise_fd_limit, worker_main
 from support.asgi import manage, server_env
 from support.redis import redis_server
@@ -50,6 +59,18 @@ def loadavg() -> list[float]:
     return [round(value, 2) for value in os.getloadavg()]
 
 
+def collect_static(env: dict[str, str], project: Path) -> None:
+    """`manage.py collectstatic` of another checkout, with its modules first."""
+    paths = [str(project), env.get("PYTHONPATH", "")]
+    env = {**env, "PYTHONPATH": os.pathsep.join(path for path in paths if path)}
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=project, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if completed.returncode != 0:
+        raise RuntimeError(f"collectstatic in {project} failed:\n{completed.stderr}")
+
+
 @dataclass
 class Options:
     variants: list[Variant]
@@ -59,7 +80,19 @@ class Options:
     messages: int = 100
     rate: float = 10.0
     rooms200_rate: float = 50.0
-    idle: int = 5000
+    idle: int = 20000
+    idle_concurrency: int = 500  # connects in flight per client process (idle)
+    posts_messages: int = 300  # posts: messages to a room nobody has open
+    posts_rate: float = 30.0
+    posts40_rate: float = 400.0  # posts40: messages/s in all, over 40 rooms x 10 sockets
+    posts40_seconds: float = 10.0
+    slow_seconds: float = 60.0  # slowreaders: each of its two phases
+    slow_rate: float = 10.0  # slowreaders: messages/s in all, over its rooms
+    slow_rooms: int = 10  # slowreaders: rooms the readers and the non-readers are spread over
+    slow_sockets: int = 500  # slowreaders: readers, and as many non-readers
+    attach_seconds: float = 20.0  # attach: each of its two phases
+    attach_rate: float = 20.0  # attach: text messages/s in all, over its 20 rooms
+    upload_rate: float = 1.0  # attach: 1 MiB image uploads/s in the second phase
     burst: int = 500
     ramp_members: int = 1000
     ramp_rates: list[float] = field(default_factory=lambda: [10, 20, 30, 40, 60, 80, 100, 130])
@@ -69,6 +102,7 @@ class Options:
     run_id: str = ""
     profile: bool = False  # py-spy on server 1 during each measurement (costs CPU itself)
     server_env: dict[str, str] = field(default_factory=dict)  # extra settings for the servers
+    before: str = ""  # an older checkout served as the before variant (--before)
 
     def describe(self) -> dict:
         data = asdict(self)
@@ -100,7 +134,7 @@ class ClientProcess:
         return self.process.pid
 
 
-class Run:
+class Run(IssueScenarios):
     def __init__(self, options: Options) -> None:
         self.options = options
         self.results: dict = {
@@ -111,6 +145,11 @@ class Run:
             "loadavg_start": loadavg(),
             "variants": {},
         }
+        if options.before:
+            self.results["before"] = {
+                "dir": options.before,
+                "commit": git_describe(Path(options.before)),
+            }
         self.seq = 0
         self.kept: dict | None = None  # sockets room1000 leaves open for the ramp
         self.clients: list[ClientProcess] = []
@@ -134,6 +173,9 @@ class Run:
             "room1000": 1000,
             "rooms200": ROOM_COUNT * 10,
             "ramp": options.ramp_members,
+            "posts40": 400,
+            "slowreaders": 2 * options.slow_sockets,
+            "attach": 200,
         }
         return max(sizes[name] for name in options.scenarios) + 10
 
@@ -150,8 +192,11 @@ class Run:
                     REDIS_URL=redis.url,
                     STATIC_ROOT=str(directory / "static"),
                     LOG_LEVEL="INFO",
+                    MEDIA_ROOT=str(directory / "media"),
                     # One poster sends every message: lift the per-user flood limits.
                     RATE_LIMIT_POST="1000000/second",
+                    RATE_LIMIT_UPLOAD="1000000/second",
+                    ATTACHMENT_MAX_BYTES=str(64 * 1024 * 1024),
                     RATE_LIMIT_LOGIN="1000000/second",
                     # Every client is on loopback: lift the per-address socket cap.
                     SOCKETS_PER_ADDRESS="1000000",
@@ -197,9 +242,13 @@ class Run:
         self.results["variants"][variant.name] = record
         redis_sync.Redis.from_url(self.redis_url).flushall()
         env = {**self.env, "CHANNEL_LAYER_BACKEND": LAYERS[variant.layer]}
+        if variant.project:
+            env["STATIC_ROOT"] = str(directory / "static-before")
         self.servers = []
         self.ws_posters = {}
         try:
+            if variant.project:  # its own static files: hashed names of its own files
+                collect_static(env, Path(variant.project))
             for number in range(self.options.servers):
                 log_path = directory / f"{variant.name}-{number}.log"
                 self.servers.append(BenchServer(env, variant, log_path).start())
@@ -340,11 +389,13 @@ class Run:
     async def connect(
         self, specs: list[SocketSpec], label: str, *, concurrency: int = 0, quiet: bool = False
     ) -> dict:
-        """Open the sockets across the client processes; wait (bounded) until all settle."""
+        """Open the sockets across the client processes; wait (bounded) until all settle.
+        `concurrency`: connects in flight in all, shared by the client processes."""
         concurrency = concurrency or self.options.connect_concurrency
         count = len(self.clients)
         shares = [specs[number::count] for number in range(count)]
         started = time.monotonic()
+        clients_cpu = sum(cpu_seconds(client.pid) for client in self.clients)
         per_process = max(1, concurrency // count)
         await asyncio.gather(
             *(
@@ -354,14 +405,15 @@ class Run:
                 for client, share in zip(self.clients, shares, strict=True)
             )
         )
-        deadline = started + 180
+        # At least 50 connects/s, or it gives up (20 000 sockets: 400 s).
+        deadline = started + max(180, len(specs) / 50)
         last_print = 0.0
         while True:
             await asyncio.sleep(0.25)
             statuses = await self.call_all("status")
-            opened = sum(status["open"] for status in statuses)
             failed = sum(status["failed"] for status in statuses)
             pending = sum(status["connecting"] for status in statuses)
+            opened = len(specs) - pending - failed
             now = time.monotonic()
             if not quiet and now - last_print > 2:
                 log(f"    {label}: connected {opened}/{len(specs)}, failed {failed}")
@@ -369,6 +421,7 @@ class Run:
             if pending == 0 or now > deadline:
                 break
         connected_at = time.monotonic()
+        clients_cpu = sum(cpu_seconds(client.pid) for client in self.clients) - clients_cpu
         settle = await self.settle(label, quiet)
         statuses = await self.call_all("status")
         closed: dict[str, int] = {}
@@ -377,7 +430,7 @@ class Run:
                 closed[str(code)] = closed.get(str(code), 0) + number
         summary = {
             "sockets": len(specs),
-            "open": sum(status["open"] for status in statuses),
+            "open": sum(status["open"] + status["nonreaders"]["open"] for status in statuses),
             "failed": sum(status["failed"] for status in statuses),
             "closed_by_server": closed,
             "deflate_negotiated": sum(status["deflate"] for status in statuses),
@@ -385,6 +438,16 @@ class Run:
             "errors": [error for status in statuses for error in status["errors"]][:5],
         }
         summary["per_second"] = round(summary["open"] / max(summary["seconds"], 1e-3), 1)
+        # From the first connect started to the last handshake done, in any client process.
+        firsts = [status["first_start_ns"] for status in statuses if status["first_start_ns"]]
+        lasts = [status["last_open_ns"] for status in statuses if status["last_open_ns"]]
+        if firsts and lasts:
+            window = max((max(lasts) - min(firsts)) / 1e9, 1e-3)
+            summary["open_seconds"] = round(window, 2)
+            summary["connects_per_second"] = round(summary["open"] / window, 1)
+        summary["in_flight_per_client"] = per_process
+        # Whether the clients could have held the rate back (1 core each at most).
+        summary["client_cpu_seconds"] = round(clients_cpu, 2)
         summary |= settle
         if not quiet:
             log(
@@ -429,12 +492,16 @@ class Run:
     def body(self, seq: int, room: int) -> str:
         return f"tkn{seq}r{room}x {FILLER}"
 
+    def messages_url(self, server: BenchServer, room: int) -> str:
+        """Where a message (the composer's form) is posted."""
+        return f"{server.url}/chat/{room_name(room)}/messages/"
+
     async def post(self, seq: int, room: int, server_index: int) -> tuple[int, int, str]:
         """Send one message; return (seq, start ns, error or "")."""
         server = self.servers[server_index]
         body = self.body(seq, room)
         if self.variant.posts_over_http:
-            url = f"{server.url}/chat/{room_name(room)}/messages/"
+            url = self.messages_url(server, room)
             headers = {"HX-Request": "true", "X-CSRFToken": self.csrf}
             started = time.monotonic_ns()
             try:
@@ -508,6 +575,7 @@ class Run:
                 last_print = time.monotonic()
         send_seconds = time.monotonic() - started
         done, pending = await asyncio.wait(tasks, timeout=60)
+        answered_seconds = time.monotonic() - started
         for task in pending:
             task.cancel()
         posts = [task.result() for task in done]
@@ -537,19 +605,25 @@ class Run:
         after = self.snapshot()
         collected = await self.call_all("collect", None, 300)
         profile = await self.finish_profiler(profiler)
-        return profile | self.summarize(
-            label,
-            rooms,
-            count,
-            rate,
-            sockets,
-            expected,
-            starts,
-            errors,
-            collected,
-            before,
-            after,
-            send_seconds,
+        # Achieved: posts answered 200, from the first sent to the last answered.
+        achieved = {"posts_per_second": round(len(starts) / max(answered_seconds, 1e-9), 1)}
+        return (
+            profile
+            | achieved
+            | self.summarize(
+                label,
+                rooms,
+                count,
+                rate,
+                sockets,
+                expected,
+                starts,
+                errors,
+                collected,
+                before,
+                after,
+                send_seconds,
+            )
         )
 
     def start_profiler(self, label: str, seconds: float):
@@ -685,9 +759,12 @@ class Run:
         return result
 
     async def scenario_posts(self) -> dict:
-        """Messages to a room nobody has open: what one post costs the servers by itself."""
+        """Messages to a room nobody has open: what one post costs the servers by itself
+        (`server_cpu_ms_per_message`: the servers' CPU while posting / posts answered 200)."""
         options = self.options
-        return await self.measure([4], rate=options.rate, count=options.messages, label="posts")
+        return await self.measure(
+            [4], rate=options.posts_rate, count=options.posts_messages, label="posts"
+        )
 
     async def scenario_room100(self) -> dict:
         options = self.options
@@ -717,17 +794,24 @@ class Run:
     async def scenario_idle(self) -> dict:
         """RSS per idle socket: servers' RSS with N idle sockets minus their RSS before."""
         options = self.options
-        rooms = list(range(50))
+        # 100 sockets a room (5 000: 50 rooms, as before; 20 000: 200), so that presence
+        # lists stay the size they were.
+        rooms = list(range(min(max(50, options.idle // 100), ROOM_COUNT)))
         members = max(1, options.idle // len(rooms))
         await asyncio.sleep(1)
         baseline = [rss_kib(server.pid) for server in self.servers]
-        connected = await self.connect(self.spread(rooms, members), f"idle {options.idle}")
+        connected = await self.connect(
+            self.spread(rooms, members),
+            f"idle {options.idle}",
+            concurrency=options.idle_concurrency * len(self.clients),
+        )
         await asyncio.sleep(5)
         loaded = [rss_kib(server.pid) for server in self.servers]
         client_rss = sum(rss_kib(client.pid) for client in self.clients)
         await self.close_clients()
         opened = max(connected["open"], 1)
         return {
+            "rooms": len(rooms),
             "sockets": connected["open"],
             "connect": connected,
             "server_rss_baseline_kib": baseline,
@@ -812,10 +896,14 @@ class Run:
     def print_result(self, scenario: str, result: dict) -> None:
         if "error" in result:
             return
-        if scenario == "idle":
+        if "summary" in result:  # bench/scenarios.py's scenarios say it themselves
+            log(f"    {scenario}: {result['summary']}")
+        elif scenario == "idle":
             log(
                 f"    idle: {result['rss_kib_per_idle_socket']} KiB per socket "
-                f"({result['sockets']} sockets)"
+                f"({result['sockets']} sockets, "
+                f"{result['connect'].get('connects_per_second')} connects/s, "
+                f"{result['connect']['failed']} failed)"
             )
         elif scenario == "burst":
             log(
@@ -824,6 +912,12 @@ class Run:
             )
         elif scenario == "ramp":
             log(f"    ramp: {result['max_frames_per_second_p99_ok']} frames/s at p99 <= 250 ms")
+        elif scenario == "posts":
+            log(
+                f"    posts: {result['server_cpu_ms_per_message']} ms server CPU per post, "
+                f"{result['posted']} posted at {result['posts_per_second']}/s, "
+                f"{result['post_errors']} not 200"
+            )
         else:
             log(
                 f"    {result['label']}: p50 {result.get('p50_ms')} p99 {result.get('p99_ms')} "

@@ -5,25 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bench.targets import fmt, scenario, sections
+
 LATENCY_SCENARIOS = {
     "room100": "1 room x 100",
     "room1000": "1 room x 1000",
     "rooms200": "200 rooms x 10",
 }
-
-
-def fmt(value, digits: int = 1) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def scenario(results: dict, variant: str, name: str) -> dict:
-    return results["variants"].get(variant, {}).get("scenarios", {}).get(name, {})
+# Issue 17's: posts40 measures once, the others a control phase and a loaded one.
+PHASES = {
+    "posts40": "40 rooms x 10",
+    "slowreaders": "10 rooms x 50 readers",
+    "attach": "20 rooms x 10 readers",
+}
 
 
 def ratio(numerator, denominator) -> str:
@@ -39,7 +33,13 @@ def markdown(results: dict) -> str:
         f"Run `{results['run_id']}`, {results['started']} to {results.get('finished', '?')}: "
         f"{machine['cores']} cores ({machine['cpu_model']}), {machine['memory_gib']} GiB, "
         f"Python {machine['python']}, {machine['redis_server'].split(' sha=')[0]}, "
-        f"commit {machine['git_commit']}. Load average (1/5/15 min) at start "
+        f"commit {machine['git_commit']}"
+        + (
+            f" (before: {results['before']['dir']}, commit {results['before']['commit']})"
+            if results.get("before")
+            else ""
+        )
+        + f". Load average (1/5/15 min) at start "
         f"{results['loadavg_start']}, at end {results.get('loadavg_end')}: the machine is shared, "
         "so other work may run beside the benchmark.",
         "",
@@ -48,6 +48,7 @@ def markdown(results: dict) -> str:
         f"(200 rooms: {options['rooms200_rate']:g}/s in all); idle hold {options['idle']} sockets; "
         f"ramp: 1 room x {options['ramp_members']}, {options['step_seconds']:g} s per step.",
         "",
+        *issue17_options(options),
         "### Summary",
         "",
         "| variant | server ms/post (no sockets) | 1x100 p50 / p99 ms "
@@ -82,6 +83,7 @@ def markdown(results: dict) -> str:
             f"| {ratio(fps, ceiling_fps)} | {fmt(idle.get('rss_kib_per_idle_socket'))} "
             f"| {fmt(burst.get('connect', {}).get('failed'))} |"
         )
+    lines += sections(results)
     lines += [
         "",
         "### Every measured scenario",
@@ -95,6 +97,14 @@ def markdown(results: dict) -> str:
         for key, label in {"posts": "posts, no sockets", **LATENCY_SCENARIOS}.items():
             row = scenario(results, name, key)
             if row and "error" not in row:
+                lines.append(detail_row(name, label, row))
+        for key, label in PHASES.items():
+            row = scenario(results, name, key)
+            if key in ("slowreaders", "attach"):
+                for phase in ("control", "loaded"):
+                    if phase in row:
+                        lines.append(detail_row(name, f"{label} ({phase})", row[phase]))
+            elif row and "error" not in row:
                 lines.append(detail_row(name, label, row))
         for step in scenario(results, name, "ramp").get("steps", []):
             lines.append(detail_row(name, f"ramp {step['rate']:g} msg/s", step))
@@ -114,7 +124,7 @@ def markdown(results: dict) -> str:
             f"| {fmt(sum(idle.get('server_rss_baseline_kib', [])))} -> "
             f"{fmt(sum(idle.get('server_rss_loaded_kib', [])))} "
             f"| {fmt(idle.get('rss_kib_per_idle_socket'))} "
-            f"| {fmt(idle.get('connect', {}).get('per_second'))} "
+            f"| {fmt(idle.get('connect', {}).get('connects_per_second'))} "
             f"| {fmt(burst.get('connect', {}).get('open'))} / "
             f"{fmt(burst.get('connect', {}).get('failed'))} "
             f"| {fmt(burst.get('server_too_many_connections'))} |"
@@ -139,6 +149,22 @@ def markdown(results: dict) -> str:
     if errors:
         lines += ["", "### Errors", "", *errors]
     return "\n".join(lines) + "\n"
+
+
+def issue17_options(options: dict) -> list[str]:
+    """The sizes of bench/scenarios.py's scenarios (runs before them have none)."""
+    if "posts40_rate" not in options:
+        return []
+    return [
+        f"posts: {options['posts_messages']} at {options['posts_rate']:g}/s; posts40: "
+        f"{options['posts40_rate']:g} posts/s for {options['posts40_seconds']:g} s; idle: "
+        f"{options['idle_concurrency']} connects in flight per client process; slowreaders: "
+        f"{options['slow_sockets']} readers (+ as many non-readers) in {options['slow_rooms']} "
+        f"rooms, {options['slow_rate']:g} msg/s, {options['slow_seconds']:g} s per phase; "
+        f"attach: {options['attach_rate']:g} msg/s, {options['upload_rate']:g} uploads/s, "
+        f"{options['attach_seconds']:g} s per phase.",
+        "",
+    ]
 
 
 def detail_row(name: str, label: str, row: dict) -> str:

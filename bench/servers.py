@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from support.asgi import AsgiServer
@@ -30,6 +30,8 @@ class Variant:
     ws: str = ""  # uvicorn's websocket implementation
     deflate: bool = False  # clients offer permessage-deflate, the server may accept it
     about: str = ""
+    http: str = "chatsite.connections:HttpProtocol"  # uvicorn's HTTP implementation
+    project: str = ""  # another checkout to serve (`--before`); empty: this one
 
     @property
     def posts_over_http(self) -> bool:
@@ -118,15 +120,41 @@ VARIANTS = [
     ),
 ]
 VARIANTS_BY_NAME = {variant.name: variant for variant in VARIANTS}
+PRODUCTION = "chat-uvicorn-sansio-pubsub"
+BEFORE = f"before-{PRODUCTION}"
+
+
+def before_variant(project: Path) -> Variant:
+    """Production as an older checkout (`--before DIR`) has it: its servers run in DIR."""
+    variant = replace(
+        VARIANTS_BY_NAME[PRODUCTION],
+        name=BEFORE,
+        project=str(project.resolve()),
+        about=f"production as {project} ({git_describe(project)}) has it",
+    )
+    if not (project / "chatsite" / "connections.py").exists():  # older than the bounds
+        variant = replace(variant, ws="websockets-sansio", http="httptools")
+    return variant
+
+
+def git_describe(project: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(project), "describe", "--always", "--dirty"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
 
 
 class BenchServer(AsgiServer):
     """An AsgiServer (support/asgi.py) for a variant: uvicorn, daphne or the ceiling."""
 
     def __init__(self, env: dict[str, str], variant: Variant, log_path: Path) -> None:
+        project = Path(variant.project) if variant.project else PROJECT_DIR
+        if variant.project:  # the older checkout's modules first, whatever the cwd
+            paths = [variant.project, env.get("PYTHONPATH", "")]
+            env = {**env, "PYTHONPATH": os.pathsep.join(path for path in paths if path)}
         super().__init__(
             env, log_path=log_path, server=variant.server, app=variant.app, ws=variant.ws,
-            deflate=variant.deflate, quiet=True,
+            http=variant.http, deflate=variant.deflate, quiet=True, project=project,
         )  # fmt: skip
         self.variant = variant
 
@@ -195,13 +223,7 @@ def machine() -> dict:
     redis_version = subprocess.run(
         ["redis-server", "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
-    commit = subprocess.run(
-        ["git", "describe", "--always", "--dirty"],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    commit = git_describe(PROJECT_DIR)
     return {
         "cores": os.cpu_count(),
         "cpu_model": model,

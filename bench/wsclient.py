@@ -19,6 +19,7 @@ import hashlib
 import os
 import re
 import resource
+import socket
 import struct
 import time
 import traceback
@@ -259,10 +260,23 @@ class WsClient(asyncio.Protocol):
         self.distinct = 0
 
 
-async def open_client(client: WsClient, seconds: float) -> WsClient:
+async def open_client(client: WsClient, seconds: float, rcvbuf: int = 0) -> WsClient:
+    """Connect and complete the handshake. `rcvbuf`: a small kernel receive buffer, set
+    before connecting so that the window the peer sees is small from the start."""
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(seconds):
-        await loop.create_connection(lambda: client, client.host, client.port)
+        if rcvbuf:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+                sock.setblocking(False)
+                await loop.sock_connect(sock, (client.host, client.port))
+            except BaseException:
+                sock.close()
+                raise
+            await loop.create_connection(lambda: client, sock=sock)
+        else:
+            await loop.create_connection(lambda: client, client.host, client.port)
         await client.opened
     return client
 
@@ -274,6 +288,10 @@ class SocketSpec:
     cookie: str
     room: int
     deflate: bool = False
+    # False: a socket that never reads once open (slowreaders): its receive buffer is
+    # `rcvbuf` bytes and it is kept apart, out of every count of the measurement.
+    reads: bool = True
+    rcvbuf: int = 0
 
 
 class Worker:
@@ -283,7 +301,12 @@ class Worker:
         self.pipe = pipe
         self.recorder = Recorder()
         self.clients: list[WsClient] = []
+        self.nonreaders: list[WsClient] = []
         self.connecting = 0
+        # CLOCK_MONOTONIC ns of the last connect command's first connect started and last
+        # handshake completed: connects per second without the orchestrator's polling.
+        self.first_start = 0
+        self.last_open = 0
         self.failed = 0
         self.errors: list[str] = []
         self.tasks: set[asyncio.Task] = set()
@@ -303,6 +326,7 @@ class Worker:
 
     async def do_connect(self, argument: dict) -> dict:
         specs: list[SocketSpec] = argument["specs"]
+        self.first_start = self.last_open = 0
         task = asyncio.create_task(self.connect_all(specs, argument["concurrency"]))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
@@ -314,8 +338,11 @@ class Worker:
 
         async def one(spec: SocketSpec) -> None:
             async with gate:
+                now = time.monotonic_ns()
+                if not self.first_start or now < self.first_start:
+                    self.first_start = now
                 client = WsClient(
-                    self.recorder,
+                    self.recorder if spec.reads else Recorder(),
                     port=spec.port,
                     path=spec.path,
                     cookie=spec.cookie,
@@ -323,7 +350,13 @@ class Worker:
                     deflate=spec.deflate,
                 )
                 try:
-                    self.clients.append(await open_client(client, 60))
+                    await open_client(client, 60, spec.rcvbuf)
+                    self.last_open = max(self.last_open, time.monotonic_ns())
+                    if spec.reads:
+                        self.clients.append(client)
+                    else:
+                        client.transport.pause_reading()
+                        self.nonreaders.append(client)
                 except (OSError, TimeoutError, ConnectionError) as error:
                     self.failed += 1
                     if len(self.errors) < 5:
@@ -349,7 +382,30 @@ class Worker:
             "closed": closed,
             "deflate": deflated,
             "errors": self.errors,
+            "first_start_ns": self.first_start,
+            "last_open_ns": self.last_open,
+            "nonreaders": self.nonreaders_status(),
         }
+
+    def nonreaders_status(self) -> dict:
+        """Non-readers still open, and how the others ended (close code; 1006: the
+        connection dropped without a close frame, e.g. reset by the server)."""
+        closed: dict[int, int] = {}
+        for client in self.nonreaders:
+            if client.closed.done():
+                closed[client.closed.result()] = closed.get(client.closed.result(), 0) + 1
+        return {"open": len(self.nonreaders) - sum(closed.values()), "closed": closed}
+
+    async def do_resume(self, seconds: float) -> dict:
+        """Let the non-readers read what waits for them (a close frame, if the server closed
+        them), for `seconds` or until every one has ended; report them."""
+        for client in self.nonreaders:
+            if client.transport is not None and not client.transport.is_closing():
+                client.transport.resume_reading()
+        waits = [client.closed for client in self.nonreaders if not client.closed.done()]
+        if waits:
+            await asyncio.wait(waits, timeout=seconds)
+        return self.nonreaders_status()
 
     async def do_reset(self, window: tuple[int, int]) -> dict:
         base, capacity = window
@@ -387,13 +443,15 @@ class Worker:
         }
 
     async def do_close(self, _argument: None) -> dict:
-        for client in self.clients:
+        everyone = self.clients + self.nonreaders
+        for client in everyone:
             client.close()
-        waits = [client.closed for client in self.clients if not client.closed.done()]
+        waits = [client.closed for client in everyone if not client.closed.done()]
         if waits:
             await asyncio.wait(waits, timeout=10)
-        closed = len(self.clients)
+        closed = len(everyone)
         self.clients = []
+        self.nonreaders = []
         self.failed = 0
         self.errors = []
         return {"closed": closed}

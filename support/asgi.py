@@ -37,6 +37,8 @@ class AsgiServer:
     websocket_timeout: int = -1
     # daphne only: no access-log line per request (uvicorn never writes one here).
     quiet: bool = False
+    # The checkout served (bench/ serves an older one beside this one for a comparison).
+    project: Path = PROJECT_DIR
 
     @property
     def url(self) -> str:
@@ -65,7 +67,7 @@ class AsgiServer:
         """Start the process without waiting for it: several start faster side by side."""
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            self.command(), cwd=PROJECT_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            self.command(), cwd=self.project, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
         return self
 
