@@ -40,6 +40,7 @@ def message(message: Message) -> str:
     if key not in rendered:
         for older in [seen for seen in rendered if seen[0] != message.revision]:
             del rendered[older]
+        message.load_for_display()
         rendered[key] = render_to_string(MESSAGES, {"messages": [message]})
     return rendered[key]
 

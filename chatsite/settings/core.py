@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: the whole stack above runs in one thread (chatsite/middleware.py says why).
+    "chatsite.middleware.SynchronousStack",
 ]
 
 ROOT_URLCONF = "chatsite.urls"

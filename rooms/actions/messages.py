@@ -31,7 +31,9 @@ def post_message(
     Posting again with the same `client_key` (a retry) returns the first message and
     stores and sends nothing more.
     """
-    if client_key is not None:
+    if client_key is not None and files:
+        # Checked first only when there are files to store: otherwise the unique key
+        # catches a retry below, without a query for every post.
         existing = room.messages.filter(author=author, client_key=client_key).first()
         if existing is not None:
             return existing
@@ -50,7 +52,8 @@ def post_message(
                 message.revision = room.next_revision(last_message_at=now)
                 message.save()
                 storing.attach(message, pending)
-                message.save_mentions()
+                if message.mention_names:  # a new message has no mentions stored to clear
+                    message.save_mentions()
                 transaction.on_commit(lambda: _posted(message))
         except IntegrityError:
             # A concurrent retry with the same key stored it first.

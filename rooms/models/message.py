@@ -20,13 +20,16 @@ if TYPE_CHECKING:
     from rooms.models.room import Room
 
 
+# All the message fragment shows beyond the row: author and avatar, link card, the quoted
+# message, files, and reactions with who reacted (reactions/, by name: rooms imports no app
+# built on it).
+JOINED_FOR_DISPLAY = ("author__profile", "link_card", "reply_to__author__profile")
+PREFETCHED_FOR_DISPLAY = ("attachments", "reactions__user__profile")
+
+
 class MessageQuerySet(models.QuerySet["Message"]):
     def for_display(self) -> MessageQuerySet:
-        """With all the message fragment shows: author and avatar, files, link card, and
-        reactions with who reacted (reactions/, by name: rooms imports no app built on it)."""
-        return self.select_related(
-            "author__profile", "link_card", "reply_to__author__profile"
-        ).prefetch_related("attachments", "reactions__user__profile")
+        return self.select_related(*JOINED_FOR_DISPLAY).prefetch_related(*PREFETCHED_FOR_DISPLAY)
 
 
 MessageManager = models.Manager.from_queryset(MessageQuerySet)
@@ -134,6 +137,11 @@ class Message(models.Model):
         """Keep only a tombstone, so open pages and catch-ups learn of the deletion."""
         self.body = self.body_html = self.mention_names = ""
         self.deleted_at = timezone.now()
+
+    def load_for_display(self) -> None:
+        """Load what the fragment shows and is not loaded yet, once for every language's
+        render (a message from `for_display` has it all)."""
+        models.prefetch_related_objects([self], *JOINED_FOR_DISPLAY, *PREFETCHED_FOR_DISPLAY)
 
     def save_mentions(self) -> None:
         """Store who `mention_names` names, for each person's unread mention counts."""
