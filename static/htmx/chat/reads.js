@@ -13,7 +13,9 @@ export function markReadSoon() {
   readTimer = setTimeout(() => {
     readTimer = null;
     const newest = document.querySelector("#messages > [data-id]:last-child");
-    if (!newest || document.visibilityState !== "visible") return;
+    // "closed": the server ended this page for good (no access any more, signed out), so a
+    // marker would only be refused; the last message may have come just before that.
+    if (!newest || document.visibilityState !== "visible" || current.dataset.connection === "closed") return;
     htmx
       .ajax("POST", current.dataset.readUrl, {
         source: messageList(),
