@@ -17,6 +17,8 @@ function typedMention(field) {
 }
 
 function close() {
+  // An answer still on its way was asked for before this: it must not open the list again.
+  asked += 1;
   list()?.remove();
   const field = composerField();
   if (!field) return;
