@@ -1,11 +1,12 @@
 """`python -m bench.post_cost`: the server CPU of one POST, alone.
 
-One uvicorn process with production's flags, its own redis-server and SQLite file, one
-room, one person posting one message after the other (no sockets open). Prints the
-server's CPU per post (utime + stime from /proc), the wall time per post, the machine and
-its load. `--project DIR` serves another checkout's code (a `git worktree` of an older
-commit) on the same steps, for a before/after pair; `--spy FILE` records the server with
-py-spy (raw folded stacks) while it posts.
+One uvicorn process as production runs it, with its own redis-server and SQLite file
+(`bench.slow_server.serving`, as bench/slow_clients.py), one room, one person posting one
+message after the other (no sockets open). Prints the server's CPU per post (utime + stime
+from /proc), the wall time per post, the machine and its load. `--project DIR` serves
+another checkout's code (a `git worktree` of an older commit) on the same steps, for a
+before/after pair; `--spy FILE` records the server with py-spy (raw folded stacks) while
+it posts.
 
     .venv/bin/python -m bench.post_cost
     .venv/bin/python -m bench.post_cost --project /tmp/bench-before
@@ -18,23 +19,16 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from bench.servers import cpu_seconds
-from support.asgi import AsgiServer, manage, server_env
+from bench.slow_server import serving
 from support.http import HttpClient
 from support.processes import PROJECT_DIR
-from support.redis import redis_server
+from support.raw_websocket import signed_in
 
-PASSWORD = "post-cost-password-1"
-SETUP = (
-    "from django.contrib.auth import get_user_model as users; from rooms.models import Room; "
-    f"poster = users().objects.create_user('poster', password='{PASSWORD}'); "
-    "Room.objects.create(name='general', created_by=poster)"
-)
+ROOM = "general"
 WARM_UP = 30
 
 
@@ -44,35 +38,16 @@ def main() -> None:
     parser.add_argument("--project", type=Path, default=PROJECT_DIR)
     parser.add_argument("--spy", type=Path, help="py-spy's raw output file")
     arguments = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="post-cost-"))
-    with redis_server(folder) as redis:
-        env = server_env(
-            DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
-            REDIS_URL=redis.url,
-            STATIC_ROOT=str(folder / "static"),
-            MEDIA_ROOT=str(folder / "media"),
-            RATE_LIMIT_POST="1000000/second",
-            PYTHONPATH=str(arguments.project),
-        )
-        for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-            manage(env, *command)
-        manage(env, "shell", "-c", SETUP)
-        server = AsgiServer(env, log_path=folder / "server.log", project=arguments.project)
-        server.start()
-        try:
-            print(measure(server, arguments.posts, arguments.spy), flush=True)
-        finally:
-            server.stop()
+    project = arguments.project.resolve()
+    with serving(project, ["poster"]) as (base_url, pid, sessions, _log):
+        client = signed_in(base_url, sessions["poster"])
+        assert client.open_room(ROOM).status == 200
+        print(f"{project}: {measure(client, pid, arguments.posts, arguments.spy)}", flush=True)
 
 
-def measure(server: AsgiServer, posts: int, spy: Path | None) -> str:
-    client = HttpClient(server.url)
-    assert client.login("poster", PASSWORD).status == 200
-    headers = {"X-CSRFToken": client.cookie("csrftoken"), "HX-Request": "true"}
-
+def measure(client: HttpClient, pid: int, posts: int, spy: Path | None) -> str:
     def post(number: int) -> None:
-        form = {"body": f"hello number {number}", "client_key": str(uuid.uuid4())}
-        answer = client.request("/chat/general/messages/", form, headers)
+        answer = client.post_message(ROOM, f"hello number {number}")
         assert answer.status == 200, answer.status
 
     for number in range(WARM_UP):
@@ -81,19 +56,19 @@ def measure(server: AsgiServer, posts: int, spy: Path | None) -> str:
     if spy is not None:
         py_spy = Path(sys.executable).with_name("py-spy")
         recorder = subprocess.Popen(
-            [str(py_spy), "record", "--pid", str(server.process.pid), "--rate", "500",
-             "--format", "raw", "--output", str(spy), "--nonblocking"],
+            [str(py_spy), "record", "--pid", str(pid), "--rate", "500", "--format", "raw",
+             "--output", str(spy), "--nonblocking"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-    cpu, started = cpu_seconds(server.process.pid), time.monotonic()
+    cpu, started = cpu_seconds(pid), time.monotonic()
     for number in range(posts):
         post(number)
-    cpu, wall = cpu_seconds(server.process.pid) - cpu, time.monotonic() - started
+    cpu, wall = cpu_seconds(pid) - cpu, time.monotonic() - started
     if recorder is not None:
         recorder.send_signal(2)
         recorder.wait(30)
     return (
-        f"{server.project}: {posts} posts, server CPU {cpu * 1000 / posts:.2f} ms/post, "
+        f"{posts} posts, server CPU {cpu * 1000 / posts:.2f} ms/post, "
         f"wall {wall * 1000 / posts:.2f} ms/post; {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}"
     )
