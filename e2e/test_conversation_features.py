@@ -161,8 +161,14 @@ def test_replies_pins_topic_and_lines_have_no_serious_accessibility_violations(
     wait_until_live(alice)
     send(alice, "first words")
     message_saying(alice, "first words").get_by_role("link", name="Reply").click()
+    expect(alice.locator("#composer-reply .reply-preview")).to_be_visible()
     send(alice, "a reply")
+    # Pin once the reply has landed and the composer let go of its quote: a click while the
+    # list scrolls to a new message (or the composer shrinks) lands beside the link.
+    expect(message_saying(alice, "a reply").locator(".reply-quote")).to_have_count(1)
+    expect(alice.locator("#composer-reply .reply-preview")).to_have_count(0)
     message_saying(alice, "first words").get_by_role("link", name="Pin", exact=True).click()
+    expect(message_saying(alice, "first words").locator(".pinned-marker")).to_have_count(1)
     alice.get_by_text("Change topic").click()
     alice.get_by_label("Topic", exact=True).fill("Accessible")
     alice.get_by_role("button", name="Set topic").click()
