@@ -70,12 +70,13 @@ lint: $(VENV)/.dev-installed
 # The whole suite twice, on SQLite and on a PostgreSQL server that the tests start themselves
 # (TEST_DATABASE, tests/environment.py), at the same time: much of a run is waiting (browsers,
 # server processes, sockets), so the two share the machine well. Each line says which run it
-# comes from; both always finish, and either failing fails.
+# comes from; both always finish, and either failing fails. The slowest tests are listed at the
+# end, for keeping the run under its 30 minutes.
 test: lint check-system
 	@failed=""; pids=""; \
 	for database in sqlite postgres; do \
 	  echo "== The whole suite on $$database: TEST_DATABASE=$$database $(BIN)/pytest"; \
-	  ( set -o pipefail; TEST_DATABASE=$$database $(BIN)/pytest -p no:cacheprovider 2>&1 \
+	  ( set -o pipefail; TEST_DATABASE=$$database $(BIN)/pytest -p no:cacheprovider --durations=25 2>&1 \
 	    | sed -u "s/^/[$$database] /" ) & pids="$$pids $$database:$$!"; \
 	done; \
 	for entry in $$pids; do \
