@@ -67,13 +67,15 @@ lint: $(VENV)/.dev-installed
 	SECRET_KEY=lint-only $(BIN)/lint-imports --no-cache
 	SECRET_KEY=lint-only $(BIN)/mypy
 
-# The whole suite twice, on SQLite and on a PostgreSQL server that the tests start themselves
-# (TEST_DATABASE, tests/environment.py), at the same time: much of a run is waiting (browsers,
-# server processes, sockets), so the two share the machine well. Each line says which run it
-# comes from; both always finish, and either failing fails. The slowest tests are listed at the
-# end, for keeping the run under its 30 minutes.
-test: lint check-system
+# The lint step and the whole suite twice, on SQLite and on a PostgreSQL server that the tests
+# start themselves (TEST_DATABASE, tests/environment.py), all at the same time: much of a run is
+# waiting (browsers, server processes, sockets), so they share the machine well. Each line says
+# which of them it comes from; all of them always finish, and any failing fails. The slowest
+# tests are listed at the end of each database's run.
+test: check-system
 	@failed=""; pids=""; \
+	echo "== The lint step: make lint"; \
+	( set -o pipefail; $(MAKE) --no-print-directory lint 2>&1 | sed -u "s/^/[lint] /" ) & pids="lint:$$!"; \
 	for database in sqlite postgres; do \
 	  echo "== The whole suite on $$database: TEST_DATABASE=$$database $(BIN)/pytest"; \
 	  ( set -o pipefail; TEST_DATABASE=$$database $(BIN)/pytest -p no:cacheprovider --durations=25 2>&1 \
@@ -82,7 +84,7 @@ test: lint check-system
 	for entry in $$pids; do \
 	  wait "$${entry#*:}" || failed="$$failed $${entry%%:*}"; \
 	done; \
-	if [ -n "$$failed" ]; then echo "make test: the suite failed on$$failed" >&2; exit 1; fi
+	if [ -n "$$failed" ]; then echo "make test: failed:$$failed" >&2; exit 1; fi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
