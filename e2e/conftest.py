@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
@@ -195,7 +196,10 @@ def room_heading(page: Page, name: str):
 
 
 def enter_room(page: Page, name: str) -> None:
-    page.goto("/chat/")
+    """Join or create the room through the lobby's form, as a person does (from the lobby
+    the page is on, when it is on one: a fresh page of `logged_in` is)."""
+    if urlsplit(page.url).path != "/chat/":
+        page.goto("/chat/")
     page.get_by_label("Room name").fill(name)
     page.get_by_role("button", name="Join or create").click()
     expect(room_heading(page, name)).to_be_visible()
