@@ -69,9 +69,7 @@ lint: $(VENV)/.dev-installed
 
 # The lint step and the whole suite twice, on SQLite and on a PostgreSQL server that the tests
 # start themselves (TEST_DATABASE, tests/environment.py), all at the same time: much of a run is
-# waiting (browsers, server processes, sockets), so they share the machine well. One database
-# runs the browser tests first, the other last: a browser test's waits (a reconnect, a rate
-# window) then overlap the other run's busy unit tests rather than the same waits. Each line says
+# waiting (browsers, server processes, sockets), so they share the machine well. Each line says
 # which of them it comes from; all of them always finish, and any failing fails. The slowest
 # tests are listed at the end of each database's run, and the failed ones again at the very
 # end, one line each (a failure's message can be a whole page long).
@@ -79,10 +77,9 @@ test: check-system
 	@failed=""; pids=""; logs=$$(mktemp -d); trap 'rm -rf "$$logs"' EXIT; \
 	echo "== The lint step: make lint"; \
 	( set -o pipefail; $(MAKE) --no-print-directory lint 2>&1 | sed -u "s/^/[lint] /" ) & pids="lint:$$!"; \
-	for lane in "sqlite:tests e2e" "postgres:e2e tests"; do \
-	  database=$${lane%%:*}; order=$${lane#*:}; \
-	  echo "== The whole suite on $$database: TEST_DATABASE=$$database $(BIN)/pytest $$order"; \
-	  ( set -o pipefail; TEST_DATABASE=$$database $(BIN)/pytest -p no:cacheprovider --durations=25 $$order 2>&1 \
+	for database in sqlite postgres; do \
+	  echo "== The whole suite on $$database: TEST_DATABASE=$$database $(BIN)/pytest"; \
+	  ( set -o pipefail; TEST_DATABASE=$$database $(BIN)/pytest -p no:cacheprovider --durations=25 2>&1 \
 	    | sed -u "s/^/[$$database] /" | tee "$$logs/$$database" ) & pids="$$pids $$database:$$!"; \
 	done; \
 	for entry in $$pids; do \

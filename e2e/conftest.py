@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
-from support.asgi import AsgiServer, manage
+from support.asgi import AsgiServer
 from support.redis import RedisServer, redis_server
 from support.site import Site, running_site, suite_postgres
 from support.users import PASSWORD
@@ -36,6 +36,9 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
+        # Software rendering in the browser's own processes: headless, a GPU process only
+        # emulates one, and each frame then takes one more process hop on a busy machine.
+        "--disable-gpu",
     ]
     if os.geteuid() == 0:
         flags.append("--no-sandbox")
@@ -245,8 +248,7 @@ def post_over_http(page: Page, room: str, text: str) -> None:
 
 def seed_messages(site: Site, room: str, author: str, count: int, prefix: str) -> None:
     """Store `count` messages straight through the model, as if posted long ago."""
-    manage(
-        site.env, "shell", "-c",
+    site.python(
         "from django.contrib.auth.models import User; "
         "from rooms.actions import open_room, post_message; "
         f"u = User.objects.get(username={author!r}); r = open_room({room!r}, by=u); "

@@ -13,7 +13,6 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import enter_room, messages_with, send, wait_until_live
-from support.asgi import manage
 from support.redis import RedisServer
 from support.site import Site, running_site, suite_postgres
 from support.smtp import SmtpServer, body_of, smtp_server
@@ -49,11 +48,10 @@ def team_site(tmp_path_factory, redis: RedisServer, smtp: SmtpServer) -> Iterato
         **GENEROUS,
     ) as site:
         create_users(site.env, ["boss"])
-        manage(site.env, "shell", "-c",
-               "from django.contrib.auth.models import User; "
-               "User.objects.filter(username='boss').update(is_staff=True); "
-               "User.objects.filter(username='grace')"
-               ".update(email='grace@example.com')")  # fmt: skip
+        site.python("from django.contrib.auth.models import User; "
+                    "User.objects.filter(username='boss').update(is_staff=True); "
+                    "User.objects.filter(username='grace')"
+                    ".update(email='grace@example.com')")  # fmt: skip
         yield site
 
 

@@ -21,7 +21,6 @@ from e2e.conftest import (
     wait_until_live,
 )
 from e2e.test_rooms_and_people import serious_violations
-from support.asgi import manage
 from support.site import Site
 
 # Far from UTC (+14, no summer time), so the reader's days are not the server's.
@@ -39,8 +38,7 @@ def in_zone(page: Page, zone: str = READER_ZONE):
 def seed_at(site: Site, room: str, posts: list[tuple[str, str, datetime]]) -> None:
     """Store (author, text, posted at) messages through the model, dated in the past."""
     rows = [(author, text, when.isoformat()) for author, text, when in posts]
-    manage(
-        site.env, "shell", "-c",
+    site.python(
         "from datetime import datetime; from django.contrib.auth.models import User; "
         "from rooms.actions import open_room, post_message; from rooms.models import Message\n"
         f"for author, text, when in {rows!r}:\n"

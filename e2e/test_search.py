@@ -10,7 +10,6 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import enter_room, messages_with, seed_messages
-from support.asgi import manage
 from support.site import Site
 
 
@@ -74,8 +73,7 @@ def test_searching_one_room_then_all_the_rooms_one_may_see(logged_in, site: Site
     other, hideout = f"{room_name}-other", f"{room_name}-hide"
     seed_messages(site, room_name, "alice", 1, f"{word} in this room")
     seed_messages(site, other, "alice", 1, f"{word} in another room")
-    manage(
-        site.env, "shell", "-c",
+    site.python(
         "from django.contrib.auth.models import User; "
         "from rooms.actions import open_room, post_message; "
         f"u = User.objects.get(username='carol'); r = open_room({hideout!r}, by=u, private=True); "

@@ -19,7 +19,7 @@ from e2e.conftest import (
     send,
     wait_until_live,
 )
-from support.asgi import AsgiServer, manage
+from support.asgi import AsgiServer
 from support.site import Site
 from support.users import create_users
 from tests.markup import HOSTILE_BODIES
@@ -94,8 +94,7 @@ def test_hostile_bodies_stay_inert_text_on_every_page(in_room, site, room_name, 
 
     # The corpus, stored as carol from another process: it reaches both pages by socket.
     corpus = {**HOSTILE_BODIES, "10000-combining-marks": "Z" + "\u0301" * 10_000}
-    manage(
-        site.env, "shell", "-c",
+    site.python(
         "import json; from django.contrib.auth.models import User; "
         "from rooms.actions import open_room, post_message; "
         f"u = User.objects.get(username='carol'); r = open_room({room_name!r}, by=u); "

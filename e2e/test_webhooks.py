@@ -31,7 +31,7 @@ def pong(exchange: Exchange) -> None:
 
 
 def test_a_mentioned_bots_webhook_reply_appears_live(site, in_room, room_name, web):
-    secret = create_hooked_bot(site.env, "hookbot", web.url("/hookbot"))
+    secret = create_hooked_bot(site, "hookbot", web.url("/hookbot"))
     receiver = web.routes["/hookbot"] = WebhookReceiver(secret=secret, answers=[pong])
     alice, bob = in_room(room_name, "alice", "bob")
 

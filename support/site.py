@@ -11,13 +11,14 @@ import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from support.asgi import AsgiServer, manage, server_env
 from support.http import HttpClient
 from support.postgres import create_database, postgres_database
 from support.redis import RedisServer, redis_server
+from support.shell import DjangoShell
 from support.users import PASSWORD, create_users
 from support.worker import TaskWorker
 
@@ -36,6 +37,10 @@ class Site:
     directory: Path
     redis: RedisServer | None = None  # when the site runs a redis-server of its own
     worker: TaskWorker | None = None  # the background worker (django-tasks' db_worker)
+    shell: DjangoShell = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shell = DjangoShell(self.env, self.directory / "shell.log")
 
     @property
     def database_url(self) -> str:
@@ -48,6 +53,11 @@ class Site:
         response = client.login(username, PASSWORD)
         assert response.status == 200, response.status
         return client
+
+    def python(self, code: str) -> str:
+        """Run `code` as `manage.py shell -c` would, against the site's database; return
+        what it printed."""
+        return self.shell.run(code)
 
 
 def suite_postgres() -> str | None:
@@ -168,4 +178,6 @@ def running_site(
             task_worker = TaskWorker(env, directory / "worker.log")
             cleanup.callback(task_worker.stop)
             task_worker.start()
-        yield Site(env, started, directory, own_redis, task_worker)
+        site = Site(env, started, directory, own_redis, task_worker)
+        cleanup.callback(site.shell.stop)  # before the database is dropped
+        yield site

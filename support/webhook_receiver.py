@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bots.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
-from support.asgi import manage
 from support.http_sites import Exchange, Recorded, Route, reply
+
+if TYPE_CHECKING:
+    from support.site import Site
 
 
 @dataclass
@@ -45,12 +47,12 @@ class WebhookReceiver:
         answer(exchange)
 
 
-def create_hooked_bot(env: dict[str, str], username: str, webhook_url: str) -> str:
+def create_hooked_bot(site: Site, username: str, webhook_url: str) -> str:
     """Make the bot `username`, its webhook at `webhook_url`, in the database of a site under
-    test (its `env`), through the site's own manage.py; the bot's webhook secret."""
+    test, through the site's own code; the bot's webhook secret."""
     script = (
         "from bots.keys import create_bot; "
         f"bot, _ = create_bot({username!r}, by=None, webhook_url={webhook_url!r}); "
         "print(bot.webhook_secret)"
     )
-    return manage(env, "shell", "--verbosity", "0", "-c", script).strip()
+    return site.python(script).strip()

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from digests import timing
-from support.asgi import manage
 from support.processes import PROJECT_DIR
 from support.site import Site, running_site, suite_postgres
 from support.smtp import SmtpServer, body_of, smtp_server
@@ -110,7 +109,7 @@ def test_the_worker_process_emails_a_mention_posted_through_the_server(site, smt
         "from django.contrib.auth.models import User; "
         "User.objects.filter(username='bob').update(email='bob@worker.example')"
     )
-    manage(site.env, "shell", "--verbosity", "0", "-c", script)
+    site.python(script)
     alice = site.client("alice")
     alice.open_room("standup")
     assert alice.post_message("standup", "@bob your turn").status == 200

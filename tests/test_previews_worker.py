@@ -13,7 +13,6 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image
 
-from support.asgi import manage
 from support.http import receive_until
 from support.http_sites import HttpSite, http_site, image, page
 from support.site import WEB_HOST, Site, running_site, suite_postgres
@@ -47,7 +46,7 @@ def cards(site: Site) -> list[dict]:
         "import json; from previews.models import LinkCard; print(json.dumps(list("
         "LinkCard.objects.order_by('pk').values('url', 'state', 'title', 'image'))))"
     )
-    return json.loads(manage(site.env, "shell", "--verbosity", "0", "-c", script))
+    return json.loads(site.python(script))
 
 
 def card_for(site: Site, url: str) -> dict:

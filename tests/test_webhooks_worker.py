@@ -40,7 +40,7 @@ def web() -> Iterator[HttpSite]:
 
 def hooked(site: Site, web: HttpSite, username: str) -> WebhookReceiver:
     path = f"/{username}"
-    secret = create_hooked_bot(site.env, username, web.url(path))
+    secret = create_hooked_bot(site, username, web.url(path))
     receiver = web.routes[path] = WebhookReceiver(secret=secret)
     return receiver
 
