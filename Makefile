@@ -67,27 +67,24 @@ lint: $(VENV)/.dev-installed
 	SECRET_KEY=lint-only $(BIN)/lint-imports --no-cache
 	SECRET_KEY=lint-only $(BIN)/mypy
 
-# The lint step and the whole suite twice, on SQLite and on a PostgreSQL server that the tests
-# start themselves (TEST_DATABASE, tests/environment.py), all at the same time: much of a run is
-# waiting (browsers, server processes, sockets), so they share the machine well. Each line says
-# which of them it comes from; all of them always finish, and any failing fails. The slowest
-# tests are listed at the end of each database's run, and the failed ones again at the very
-# end, one line each (a failure's message can be a whole page long).
+# The whole suite twice, on SQLite and on a PostgreSQL server that the tests start themselves
+# (TEST_DATABASE, tests/environment.py), at the same time: much of a run is waiting (browsers,
+# server processes, sockets), so they share the machine well. The lint step follows SQLite's
+# run, which ends minutes before PostgreSQL's. Each line says which of them it comes from; all
+# of them always finish, and any failing fails. The slowest tests are listed at the end of
+# each database's run, and the failed ones again at the very end, one line each (a failure's
+# message can be a whole page long).
 test: check-system
-	@failed=""; pids=""; logs=$$(mktemp -d); trap 'rm -rf "$$logs"' EXIT; \
-	echo "== The lint step: make lint"; \
-	( set -o pipefail; $(MAKE) --no-print-directory lint 2>&1 | sed -u "s/^/[lint] /" ) & pids="lint:$$!"; \
-	for database in sqlite postgres; do \
-	  echo "== The whole suite on $$database: TEST_DATABASE=$$database $(BIN)/pytest"; \
-	  ( set -o pipefail; TEST_DATABASE=$$database $(BIN)/pytest -p no:cacheprovider --durations=25 2>&1 \
-	    | sed -u "s/^/[$$database] /" | tee "$$logs/$$database" ) & pids="$$pids $$database:$$!"; \
-	done; \
-	for entry in $$pids; do \
-	  wait "$${entry#*:}" || failed="$$failed $${entry%%:*}"; \
-	done; \
-	if [ -n "$$failed" ]; then \
+	@logs=$$(mktemp -d); trap 'rm -rf "$$logs"' EXIT; \
+	step() { name=$$1; shift; echo "== $$name: $$*"; \
+	  ( set -o pipefail; "$$@" 2>&1 | sed -u "s/^/[$$name] /" | tee "$$logs/$$name" ) || echo "$$name" >> "$$logs/failed"; }; \
+	suite() { step $$1 env TEST_DATABASE=$$1 $(BIN)/pytest -p no:cacheprovider --durations=25; }; \
+	suite postgres & \
+	{ suite sqlite; step lint $(MAKE) --no-print-directory lint; } & \
+	wait; \
+	if [ -s "$$logs/failed" ]; then \
 	  grep -hE "^\[[a-z]+\] (FAILED|ERROR) " "$$logs"/* | cut -c1-240 >&2; \
-	  echo "make test: failed:$$failed" >&2; exit 1; \
+	  echo "make test: failed:" $$(cat "$$logs/failed") >&2; exit 1; \
 	fi
 
 clean:
