@@ -6,7 +6,9 @@ servers (uvicorn, or daphne), a whole site made of them, its users and an HTTP c
 - postgres: postgres_server(), postgres_database()
 - asgi: AsgiServer, server_env(), manage()
 - users: PASSWORD, create_users()
-- site: Site, running_site(), prepare_database(), WEB_HOST (where tests serve pages to fetch)
+- site: Site (`Site.python()` runs a snippet as `manage.py shell -c` would), running_site(),
+  prepare_database(), WEB_HOST (where tests serve pages to fetch)
+- shell: DjangoShell (one Django shell process kept open per site)
 - worker: TaskWorker (django-tasks' db_worker, stoppable and restartable), run_queued()
 - http: HttpClient, receive_until(), until_closed(), message_ids()
 - smtp: smtp_server() (aiosmtpd, keeping what it receives in a Mailbox), body_of()
