@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 from typing import IO, TextIO
 
-from support.processes import PROJECT_DIR
+from support.processes import PROJECT_DIR, stop
 
 
 class DjangoShell:
@@ -48,13 +48,8 @@ class DjangoShell:
 
     def stop(self) -> None:
         if self._process is not None:
-            assert self._process.stdin
-            self._process.stdin.close()  # its loop ends at end of input
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            with self._process:  # its pipes closed, once it has ended
+                stop(self._process)
             self._process = None
         if self._log is not None:
             self._log.close()
