@@ -20,9 +20,10 @@ $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+# requirements-dev.txt includes requirements.txt: one install (one resolution) covers both.
+$(VENV)/.dev-installed: requirements-dev.txt requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@touch $@
+	@touch $(VENV)/.runtime-installed $@
 
 venv: $(VENV)/.dev-installed
 

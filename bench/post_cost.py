@@ -1,15 +1,18 @@
-"""`python -m bench.post_cost`: the server CPU of one POST, alone.
+"""`python -m bench.post_cost`: the server CPU of one POST, and of one socket connect, alone.
 
 One uvicorn process as production runs it, with its own redis-server and SQLite file
 (`bench.slow_server.serving`, as bench/slow_clients.py), one room, one person posting one
-message after the other (no sockets open). Prints the server's CPU per post (utime + stime
-from /proc), the wall time per post, the machine and its load. `--project DIR` serves
+message after the other (no sockets open), then opening and closing the room's socket one
+connect after the other. Prints the server's CPU per post and per connect (utime + stime
+from /proc), the wall time of each, the machine and its load. `--project DIR` serves
 another checkout's code (a `git worktree` of an older commit) on the same steps, for a
-before/after pair; `--spy FILE` records the server with py-spy (raw folded stacks) while
-it posts.
+before/after pair; `--postgres` runs on a PostgreSQL server of its own instead of SQLite;
+`--set NAME=VALUE` gives the server one more setting (`--set DATABASE_POOL=0`); `--spy
+FILE` records the server with py-spy (raw folded stacks) while it posts.
 
     .venv/bin/python -m bench.post_cost
     .venv/bin/python -m bench.post_cost --project /tmp/bench-before
+    .venv/bin/python -m bench.post_cost --postgres --set DATABASE_POOL=0
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from bench.servers import cpu_seconds
 from bench.slow_server import serving
 from support.http import HttpClient
 from support.processes import PROJECT_DIR
-from support.raw_websocket import signed_in
+from support.raw_websocket import RawSocket, signed_in
 
 ROOM = "general"
 WARM_UP = 30
@@ -36,13 +39,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.post_cost", description=__doc__)
     parser.add_argument("--posts", type=int, default=300)
     parser.add_argument("--project", type=Path, default=PROJECT_DIR)
+    parser.add_argument("--connects", type=int, default=300)
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--spy", type=Path, help="py-spy's raw output file")
     arguments = parser.parse_args()
     project = arguments.project.resolve()
-    with serving(project, ["poster"]) as (base_url, pid, sessions, _log):
+    # Sockets are opened one after the other, but each closes while the next opens.
+    settings = {"SOCKETS_PER_USER": "1000", **dict(item.split("=", 1) for item in arguments.set)}
+    database = "PostgreSQL" if arguments.postgres else "SQLite"
+    with serving(project, ["poster"], postgres=arguments.postgres, **settings) as served:
+        base_url, pid, sessions, _log = served
         client = signed_in(base_url, sessions["poster"])
         assert client.open_room(ROOM).status == 200
-        print(f"{project}: {measure(client, pid, arguments.posts, arguments.spy)}", flush=True)
+        posts = measure(client, pid, arguments.posts, arguments.spy)
+        connects = measure_connects(base_url, pid, sessions["poster"], arguments.connects)
+        print(f"{project} ({database}, {settings}): {posts}; {connects}; {machine()}", flush=True)
+
+
+def measure_connects(base_url: str, pid: int, session: str, connects: int) -> str:
+    port = int(base_url.rsplit(":", 1)[1])
+
+    def connect() -> None:
+        raw = RawSocket(port)
+        assert raw.handshake(f"/ws/chat/{ROOM}/", session) == 101
+        raw.close()
+
+    for _ in range(WARM_UP):
+        connect()
+    cpu, started = cpu_seconds(pid), time.monotonic()
+    for _ in range(connects):
+        connect()
+    cpu, wall = cpu_seconds(pid) - cpu, time.monotonic() - started
+    return (
+        f"{connects} connects, server CPU {cpu * 1000 / connects:.2f} ms/connect, "
+        f"wall {wall * 1000 / connects:.2f} ms/connect"
+    )
+
+
+def machine() -> str:
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
 
 
 def measure(client: HttpClient, pid: int, posts: int, spy: Path | None) -> str:
@@ -69,8 +108,7 @@ def measure(client: HttpClient, pid: int, posts: int, spy: Path | None) -> str:
         recorder.wait(30)
     return (
         f"{posts} posts, server CPU {cpu * 1000 / posts:.2f} ms/post, "
-        f"wall {wall * 1000 / posts:.2f} ms/post; {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}"
+        f"wall {wall * 1000 / posts:.2f} ms/post"
     )
 
 

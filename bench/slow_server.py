@@ -1,6 +1,7 @@
 """One uvicorn process serving a checkout (this one, or an older one for a comparison) as
-production runs it, with its own redis-server and SQLite file; and what it costs: its RSS,
-and what the kernel holds for its sockets. Used by bench/slow_clients.py."""
+production runs it, with its own redis-server and SQLite file (or PostgreSQL server); and
+what it costs: its RSS, and what the kernel holds for its sockets. Used by
+bench/slow_clients.py and bench/post_cost.py."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from support.asgi import MAX_FRAME, server_env
 from support.http import HttpClient
+from support.postgres import postgres_server
 from support.processes import LOOPBACK, free_port, stop, wait_until
 from support.raw_websocket import sessions as make_sessions
 from support.redis import redis_server
@@ -21,14 +23,23 @@ CONNECTIONS = "chatsite.connections"
 
 
 @contextmanager
-def serving(project: Path, people: list[str]) -> Iterator[tuple[str, int, dict[str, str], Path]]:
-    """The server's URL, its pid, a signed-in session for each of `people`, its log file."""
-    with tempfile.TemporaryDirectory() as folder, redis_server(Path(folder)) as redis:
+def serving(
+    project: Path, people: list[str], *, postgres: bool = False, **settings: str
+) -> Iterator[tuple[str, int, dict[str, str], Path]]:
+    """The server's URL, its pid, a signed-in session for each of `people`, its log file.
+    `settings` are more environment variables for the server."""
+    with ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
+        redis = stack.enter_context(redis_server(Path(folder)))
+        database = f"sqlite:///{folder}/chat.sqlite3"
+        if postgres:
+            database = stack.enter_context(postgres_server(Path(folder) / "postgres")).url
         env = server_env(
-            DATABASE_URL=f"sqlite:///{folder}/chat.sqlite3",
+            DATABASE_URL=database,
             REDIS_URL=redis.url,
             STATIC_ROOT=f"{folder}/static",
             RATE_LIMIT_POST="100000/second",
+            **settings,
         )
         for command in ("migrate", "collectstatic"):
             done = subprocess.run([sys.executable, "manage.py", command, "--noinput"],

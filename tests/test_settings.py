@@ -1,4 +1,5 @@
-"""Settings that only matter on Redis, read the way a server process reads them."""
+"""Settings that only matter on Redis or PostgreSQL, read the way a server process reads
+them."""
 
 import json
 import os
@@ -7,19 +8,29 @@ import sys
 
 from support.processes import PROJECT_DIR
 
-READ_LAYER = (
-    "import django, json; django.setup(); from django.conf import settings; "
-    "print(json.dumps(settings.CHANNEL_LAYERS['default'], default=repr))"
-)
+POSTGRES = "postgres://chat@127.0.0.1:1/chat"
 
 
-def layer_with(**env: str) -> dict:
+def setting_with(expression: str, **env: str) -> dict:
+    """`expression` (on `settings`) as a process started with `env` reads it."""
+    read = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({expression}, default=repr))"
+    )
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "chatsite.settings", **env}
     output = subprocess.run(
-        [sys.executable, "-c", READ_LAYER],
+        [sys.executable, "-c", read],
         cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     return json.loads(output)
+
+
+def layer_with(**env: str) -> dict:
+    return setting_with("settings.CHANNEL_LAYERS['default']", **env)
+
+
+def database_with(**env: str) -> dict:
+    return setting_with("settings.DATABASES['default']", **env)
 
 
 def test_without_redis_the_layer_is_in_memory():
@@ -40,3 +51,25 @@ def test_on_the_core_layer_reads_outlast_its_blocking_pop_and_groups_last_for_da
     # channels-redis's blocking pop waits up to 5 s; a read timeout as short fails reads.
     assert host["socket_timeout"] > 5
     assert layer["CONFIG"]["group_expiry"] >= 7 * 24 * 3600
+
+
+def test_postgresql_connections_come_from_a_pool_per_process():
+    database = database_with(DATABASE_URL=POSTGRES, CONN_MAX_AGE="", DATABASE_POOL="")
+    assert database["CONN_MAX_AGE"] == 0
+    assert database["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 10}
+    sized = database_with(DATABASE_URL=POSTGRES, DATABASE_POOL_SIZE="3", DATABASE_POOL="")
+    assert sized["OPTIONS"]["pool"]["max_size"] == 3
+
+
+def test_the_pool_can_be_turned_off_and_never_meets_kept_connections():
+    assert "pool" not in database_with(DATABASE_URL=POSTGRES, DATABASE_POOL="0").get("OPTIONS", {})
+    kept = database_with(DATABASE_URL=POSTGRES, CONN_MAX_AGE="60", DATABASE_POOL="")
+    # Django refuses a pool beside CONN_MAX_AGE; the kept connections win.
+    assert kept["CONN_MAX_AGE"] == 60
+    assert "pool" not in kept.get("OPTIONS", {})
+
+
+def test_sqlite_has_no_pool():
+    database = database_with(DATABASE_URL="sqlite:///chat.sqlite3", DATABASE_POOL="1")
+    assert "pool" not in database["OPTIONS"]
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"

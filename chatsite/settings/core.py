@@ -94,14 +94,26 @@ SQLITE_OPTIONS = {
     "timeout": 20,
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
+_conn_max_age = int(os.environ.get("CONN_MAX_AGE") or 0)
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=_conn_max_age
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+elif (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and _conn_max_age == 0
+    and env_bool("DATABASE_POOL", default=True)
+):
+    # Under ASGI every request, and every socket's look-ups, run in a thread that may be new,
+    # so a connection kept per thread (CONN_MAX_AGE) is never reused: each would connect and
+    # log in again. psycopg's pool hands its connections from thread to thread instead.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("DATABASE_POOL_SIZE") or 10),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
