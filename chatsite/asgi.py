@@ -7,11 +7,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatsite.settings")
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from chatsite.socket_auth import deferred_auth_stack  # noqa: E402
 from rooms.limits import AddressLimit  # noqa: E402
 from rooms.routing import websocket_urlpatterns  # noqa: E402
 
@@ -24,7 +24,7 @@ def serving(websockets: list) -> ProtocolTypeRouter:
         {
             "http": django_asgi_app,
             "websocket": AddressLimit(
-                AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websockets)))
+                AllowedHostsOriginValidator(deferred_auth_stack(URLRouter(websockets)))
             ),
         }
     )

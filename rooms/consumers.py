@@ -12,10 +12,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from chatsite import ratelimit
+from chatsite import ratelimit, socket_auth
 from rooms import broadcast, limits, presence, protocol
 from rooms.fanout import fanout
-from rooms.models import Membership, Room
+from rooms.models import Room
 from rooms.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_NO_SUCH_ROOM,
@@ -25,22 +25,6 @@ from rooms.protocol import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-@database_sync_to_async
-def find_room(name: str, user: Any) -> tuple[Room | None, bool]:
-    """The room called `name`, and whether `user` may see it."""
-    room = Room.objects.filter(name__iexact=name).first()
-    return room, room is not None and room.is_visible_to(user)
-
-
-@database_sync_to_async
-def private_rooms_of(user: Any) -> list[int]:
-    return list(
-        Membership.objects.filter(user=user)
-        .exclude(room__kind=Room.Kind.PUBLIC)
-        .values_list("room_id", flat=True)
-    )
 
 
 class FragmentConsumer(AsyncWebsocketConsumer):
@@ -90,24 +74,32 @@ class FragmentConsumer(AsyncWebsocketConsumer):
         await fanout().open(self)
         return True
 
-    async def authenticated(self) -> bool:
-        """Whether the socket is a signed-in person's, within their SOCKETS_PER_USER;
-        refused (4401, 4429) if not."""
-        user = self.scope["user"]
-        if not user.is_authenticated:
+    def look_up(self) -> Any:
+        """What connecting needs from the database once the user is known (database code)."""
+        return None
+
+    @database_sync_to_async
+    def identify(self) -> tuple[bool, Any]:
+        """One hop for the user and what `look_up` finds: whether signed in, and that."""
+        if not socket_auth.identify(self.scope).is_authenticated:
+            return False, None
+        return True, self.look_up()
+
+    async def admit(self) -> tuple[bool, Any]:
+        """Whether the socket is a signed-in person's, within their SOCKETS_PER_USER
+        (refused, 4401 or 4429, if not), and what `look_up` found."""
+        signed_in, found = await self.identify()
+        if not signed_in:
             await self.refuse(CLOSE_UNAUTHENTICATED)
-            return False
-        limit = settings.SOCKETS_PER_USER
-        if not limits.claim("user", user.pk, limit):
-            logger.warning(
-                "Socket refused: user %s has %d open in this process (SOCKETS_PER_USER)",
-                user.pk,
-                limit,
-            )
+            return False, None
+        user_id, limit = self.scope["user"].pk, settings.SOCKETS_PER_USER
+        if not limits.claim("user", user_id, limit):
+            refusal = "Socket refused: user %s has %d open in this process (SOCKETS_PER_USER)"
+            logger.warning(refusal, user_id, limit)
             await self.refuse(CLOSE_TOO_MANY_SOCKETS)
-            return False
-        self.counted_user = user.pk
-        return True
+            return False, None
+        self.counted_user = user_id
+        return True, found
 
     async def refuse(self, code: int) -> None:
         # Accept first: a rejected handshake reaches the browser as 1006, which the
@@ -155,14 +147,18 @@ class RoomConsumer(FragmentConsumer):
     last_typing: float = float("-inf")
     shown = False  # whether the page says it is visible
 
+    def look_up(self) -> tuple[Room | None, bool]:
+        """The room, and whether the user may see it."""
+        room = Room.objects.filter(name__iexact=self.scope["url_route"]["kwargs"]["name"]).first()
+        return room, room is not None and room.is_visible_to(self.scope["user"])
+
     async def connect(self) -> None:
-        if not await self.authenticated():
+        admitted, found = await self.admit()
+        if not admitted:
             return
         # Who is here: one entry per open page (a user may have several).
         self.presence_key = uuid.uuid4().hex
-        room, visible = await find_room(
-            self.scope["url_route"]["kwargs"]["name"], self.scope["user"]
-        )
+        room, visible = found
         if room is None:
             await self.refuse(CLOSE_NO_SUCH_ROOM)
             return
@@ -239,10 +235,13 @@ class RoomConsumer(FragmentConsumer):
 class LobbyConsumer(FragmentConsumer):
     """The lobby: a row for every room the user can see, moved and counted as rooms talk."""
 
+    def look_up(self) -> list[int]:
+        return list(Room.objects.private_joined_by(self.scope["user"]).values_list("pk", flat=True))
+
     async def connect(self) -> None:
-        if not await self.authenticated():
+        admitted, private = await self.admit()
+        if not admitted:
             return
-        private = await private_rooms_of(self.scope["user"])
         language = self.language
         lobbies = [protocol.private_lobby(room_id, language) for room_id in private]
         await self.join(protocol.public_lobby(language), *lobbies)

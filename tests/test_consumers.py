@@ -18,7 +18,7 @@ from rooms.protocol import (
     CLOSE_UNEXPECTED_FRAMES,
 )
 from support.processes import free_port
-from tests.conftest import ORIGIN, PRESENCE_PREFIX, next_message, post
+from tests.conftest import ORIGIN, PRESENCE_PREFIX, next_message, post, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,6 +79,25 @@ async def test_anonymous_through_the_full_stack_is_closed_with_4401(redis_layer,
     socket = WebsocketCommunicator(application, "/ws/chat/general/", headers=[ORIGIN])
     await socket.connect()
     assert await socket.receive_output() == {
+        "type": "websocket.close",
+        "code": CLOSE_UNAUTHENTICATED,
+    }
+
+
+async def test_a_session_from_before_a_password_change_is_closed_with_4401(
+    redis_layer, room, alice
+):
+    # The user is read in the consumer's own database hop (chatsite/socket_auth.py), with
+    # Django's check of the session against the password, as for a page.
+    cookie = await database_sync_to_async(session_cookie)(alice)
+    socket = WebsocketCommunicator(application, "/ws/chat/general/", headers=[ORIGIN, cookie])
+    assert (await socket.connect())[0]
+    await socket.disconnect()
+    alice.set_password("a new one entirely")
+    await database_sync_to_async(alice.save)()
+    again = WebsocketCommunicator(application, "/ws/chat/general/", headers=[ORIGIN, cookie])
+    await again.connect()
+    assert await again.receive_output() == {
         "type": "websocket.close",
         "code": CLOSE_UNAUTHENTICATED,
     }

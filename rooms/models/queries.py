@@ -25,6 +25,10 @@ class RoomQuerySet(models.QuerySet["Room"]):
         theirs = Membership.objects.filter(user_id=user.pk).values("room")
         return self.filter(Q(kind=self.model.Kind.PUBLIC) | Q(pk__in=theirs))
 
+    def private_joined_by(self, user: User) -> RoomQuerySet:
+        """The private rooms and direct conversations `user` is in."""
+        return self.filter(memberships__user=user).exclude(kind=self.model.Kind.PUBLIC)
+
     def by_activity(self) -> RoomQuerySet:
         return self.order_by(F("last_message_at").desc(nulls_last=True), "-created_at")
 
