@@ -19,9 +19,10 @@ markdown-it would make a class) and an ordered list's start number are dropped.
 
 from __future__ import annotations
 
+import queue
 import re
-import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
 
@@ -73,9 +74,10 @@ def format_message(body: str, mentionable: Mapping[str, str]) -> Formatted:
     """`body` as safe HTML; @name becomes a link when `mentionable` (lowercase name ->
     username) has the name."""
     env: dict = {"mentionable": mentionable, "mentioned": set()}
-    md = _parser()
-    tokens = md.parse(body, env)
-    if _too_deep(tokens, md.options.maxNesting):
+    with _parser() as md:
+        tokens = md.parse(body, env)
+        max_nesting = md.options.maxNesting
+    if _too_deep(tokens, max_nesting):
         return Formatted(mark_safe(_plain(body)), frozenset())
     return Formatted(mark_safe(_render(tokens)), frozenset(env["mentioned"]))
 
@@ -87,15 +89,22 @@ def is_safe_url(url: str) -> bool:
 
 # Parsing -----------------------------------------------------------------------------------
 
-_local = threading.local()
+# Parsers not in use. Neither markdown-it-py nor linkify-it-py promise thread safety, so a
+# parser serves one thread at a time; it is kept for the next rather than per thread, as
+# under ASGI each request has a new thread, and building one costs more than most parses.
+_idle: queue.SimpleQueue[MarkdownIt] = queue.SimpleQueue()
 
 
-def _parser() -> MarkdownIt:
-    # One parser per thread: neither markdown-it-py nor linkify-it-py promise thread safety.
-    md = getattr(_local, "md", None)
-    if md is None:
-        md = _local.md = _make_parser()
-    return md
+@contextmanager
+def _parser() -> Iterator[MarkdownIt]:
+    try:
+        md = _idle.get_nowait()
+    except queue.Empty:
+        md = _make_parser()
+    try:
+        yield md
+    finally:
+        _idle.put(md)
 
 
 def _make_parser() -> MarkdownIt:

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from rooms import mentions
+from rooms import formatting, mentions
 from rooms.actions import add_member, open_room, post_message
 from rooms.formatting import Formatted, format_message
 from rooms.mentions import mention_candidates
@@ -233,6 +233,18 @@ def test_threads_get_the_same_output():
     for thread in threads:
         thread.join()
     assert results == [expected] * 80
+
+
+def test_a_new_thread_takes_a_parser_another_left_instead_of_building_one():
+    # Under ASGI each request has a new thread: a parser per thread was built per request.
+    html("warm")
+    idle = formatting._idle.qsize()
+    for _ in range(3):
+        thread = threading.Thread(target=html, args=("**hello** example.com",))
+        thread.start()
+        thread.join()
+    assert idle >= 1
+    assert formatting._idle.qsize() == idle
 
 
 # Links ---------------------------------------------------------------------------------------

@@ -11,18 +11,20 @@ from support.processes import PROJECT_DIR
 POSTGRES = "postgres://chat@127.0.0.1:1/chat"
 
 
-def setting_with(expression: str, **env: str) -> dict:
-    """`expression` (on `settings`) as a process started with `env` reads it."""
-    read = (
-        "import django, json; django.setup(); from django.conf import settings; "
-        f"print(json.dumps({expression}, default=repr))"
-    )
+def in_a_process(code: str, **env: str) -> str:
+    """What `code` prints, run after django.setup() in a process started with `env`."""
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "chatsite.settings", **env}
-    output = subprocess.run(
-        [sys.executable, "-c", read],
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{code}"],
         cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    return json.loads(output)
+
+
+def setting_with(expression: str, **env: str) -> dict:
+    """`expression` (on `settings`) as a process started with `env` reads it."""
+    read = "import json; from django.conf import settings; "
+    read += f"print(json.dumps({expression}, default=repr))"
+    return json.loads(in_a_process(read, **env))
 
 
 def layer_with(**env: str) -> dict:
@@ -73,3 +75,32 @@ def test_sqlite_has_no_pool():
     database = database_with(DATABASE_URL="sqlite:///chat.sqlite3", DATABASE_POOL="1")
     assert "pool" not in database["OPTIONS"]
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_closing_a_requests_sqlite_connection_leaves_the_log_for_the_next(tmp_path):
+    # The last connection to close folds SQLite's log back and deletes it, which was the
+    # end of every request (chatsite/sqlite/base.py); the process keeps one open instead.
+    database = tmp_path / "chat.sqlite3"
+    log = f"{database}-wal"
+    code = f"""
+import os, sqlite3
+from contextlib import closing
+from django.db import connection
+from chatsite.sqlite import base
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE said (words TEXT)")
+    cursor.execute("INSERT INTO said VALUES ('kept')")
+connection.close()
+print(connection.settings_dict["ENGINE"], os.path.exists({log!r}))
+with closing(sqlite3.connect({str(database)!r})) as reader:
+    print(reader.execute("SELECT words FROM said").fetchall())
+base._kept.pop({str(database)!r}).close()
+print(os.path.exists({log!r}))
+"""
+    engine_and_log, rows, log_after_the_last = in_a_process(
+        code, DATABASE_URL=f"sqlite:///{database}"
+    ).splitlines()
+    assert engine_and_log == "chatsite.sqlite True"
+    assert rows == "[('kept',)]"
+    # Once the kept connection closes too, SQLite does what each request's close did.
+    assert log_after_the_last == "False"

@@ -101,6 +101,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's, with the log kept between requests (chatsite/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "chatsite.sqlite"
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 elif (
     DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
