@@ -5,7 +5,8 @@ import logging
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from template_partials.templatetags.partials import TemplateProxy
 
@@ -121,3 +122,22 @@ def test_room_post_survives_a_layer_failure_inside_an_outer_transaction(settings
     with transaction.atomic():
         post_message(open_room("another", by=alice), alice, "nested")
     assert Message.objects.get().body == "nested"
+
+
+def test_a_new_message_is_shown_without_asking_for_reactions_link_card_or_files(room, alice):
+    # A message just posted has none of them yet: each would be a query per post.
+    tables = [
+        Message._meta.get_field(name).related_model._meta.db_table
+        for name in ("reactions", "link_card", "attachments")
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        message = post_message(room, alice, "hello, **all**")
+    asked = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+    assert asked
+    assert not [sql for sql in asked if any(f'"{table}"' in sql for table in tables)]
+    # The same fragment as a message loaded afresh: nothing was left out.
+    fresh = Message.objects.for_display().get(pk=message.pk)
+    assert fragments.message(message) == fragments.message(fresh)
+    # Known only while it was rendered: what comes after shows.
+    message.reactions.create(user=alice, emoji="👍")
+    assert [reaction.emoji for reaction in message.reactions.all()] == ["👍"]

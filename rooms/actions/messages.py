@@ -54,7 +54,7 @@ def post_message(
                 storing.attach(message, pending)
                 if message.mention_names:  # a new message has no mentions stored to clear
                     message.save_mentions()
-                transaction.on_commit(lambda: _posted(message))
+                transaction.on_commit(lambda: _posted(message, files=bool(files)))
         except IntegrityError:
             # A concurrent retry with the same key stored it first.
             if client_key is None:
@@ -96,6 +96,7 @@ def revise(message: Message, *fields: str) -> None:
     transaction.on_commit(lambda: broadcast.message_changed(message))
 
 
-def _posted(message: Message) -> None:
-    broadcast.message_posted(message)
+def _posted(message: Message, *, files: bool) -> None:
+    with message.just_posted(files=files):
+        broadcast.message_posted(message)
     signals.message_posted.send(sender=Message, message=message)

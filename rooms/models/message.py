@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import html
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -142,6 +144,29 @@ class Message(models.Model):
         """Load what the fragment shows and is not loaded yet, once for every language's
         render (a message from `for_display` has it all)."""
         models.prefetch_related_objects([self], *JOINED_FOR_DISPLAY, *PREFETCHED_FOR_DISPLAY)
+
+    @contextmanager
+    def just_posted(self, *, files: bool) -> Iterator[None]:
+        """While the message just stored is rendered: it has no reactions and no link card
+        yet, and no files unless `files`, so `load_for_display` need not ask for them.
+        Forgotten after, as any of them may come at any time."""
+        empty = ("reactions", "link_card") + (() if files else ("attachments",))
+        relations = [cast(models.ForeignObjectRel, self._meta.get_field(name)) for name in empty]
+        nothing = [
+            models.Prefetch(
+                rel.name, cast(type[models.Model], rel.related_model)._default_manager.none()
+            )
+            for rel in relations
+        ]
+        models.prefetch_related_objects([self], *nothing)
+        try:
+            yield
+        finally:
+            prefetched = self.__dict__.get("_prefetched_objects_cache", {})
+            for relation in relations:
+                prefetched.pop(relation.name, None)
+                if relation.one_to_one:
+                    relation.delete_cached_value(self)
 
     def save_mentions(self) -> None:
         """Store who `mention_names` names, for each person's unread mention counts."""
