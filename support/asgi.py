@@ -10,7 +10,15 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support.processes import LOOPBACK, PROJECT_DIR, free_port, stop, wait_until
+from support.processes import (
+    LOOPBACK,
+    PROJECT_DIR,
+    free_port,
+    listens_on,
+    lost_its_port,
+    stop,
+    wait_until,
+)
 
 # The largest websocket frame a server takes (the page sends only small typing frames).
 MAX_FRAME = 64 * 1024
@@ -39,6 +47,8 @@ class AsgiServer:
     quiet: bool = False
     # The checkout served (bench/ serves an older one beside this one for a comparison).
     project: Path = PROJECT_DIR
+    # Whether it has served on its port: from then on it keeps it.
+    served: bool = False
 
     @property
     def url(self) -> str:
@@ -72,15 +82,28 @@ class AsgiServer:
         return self
 
     def wait_ready(self) -> AsgiServer:
-        wait_until(
-            self.ready, timeout=30, what=f"{self.server} on port {self.port}", process=self.process
-        )
+        try:
+            wait_until(
+                self.ready,
+                timeout=30,
+                what=f"{self.server} on port {self.port}",
+                process=self.process,
+            )
+        except RuntimeError:
+            # Another run took the port first; a restart keeps its port, which pages use.
+            assert self.process is not None
+            if self.served or not lost_its_port(self.process, self.port):
+                raise
+            self.port = free_port()
+            return self.launch().wait_ready()
+        self.served = True
         return self
 
     def ready(self) -> bool:
+        assert self.process is not None
         try:
             with urllib.request.urlopen(f"{self.url}/accounts/login/", timeout=2) as response:
-                return response.status == 200
+                return response.status == 200 and listens_on(self.process, self.port)
         except (urllib.error.URLError, OSError):
             return False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -41,6 +42,48 @@ def port_accepts(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def listens_on(process: subprocess.Popen, port: int) -> bool:
+    """Whether `process` holds the listening socket on loopback `port`.
+
+    A port from free_port is free when picked, not when the server binds it: two test runs
+    side by side (`make test` runs one per database) can pick the same one, and then the
+    server that binds second exits while the first one answers for it. Readiness checks
+    ask this too, so that a test never talks to another run's server.
+    """
+    sockets = {f"socket:[{inode}]" for inode in _listening_inodes(port)}
+    try:
+        descriptors = list(os.scandir(f"/proc/{process.pid}/fd"))
+    except OSError:
+        return False
+    for descriptor in descriptors:
+        try:
+            if os.readlink(descriptor.path) in sockets:
+                return True
+        except OSError:
+            continue  # closed meanwhile
+    return False
+
+
+def _listening_inodes(port: int) -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                inodes.add(fields[9])
+    return inodes
+
+
+def lost_its_port(process: subprocess.Popen, port: int) -> bool:
+    """Whether `process` has exited while another process listens on `port`: it lost the
+    port to another run (see listens_on), and can start again on another."""
+    return process.poll() is not None and port_accepts(port)
 
 
 def stop(process: subprocess.Popen, timeout: float = 10) -> None:

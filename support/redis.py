@@ -9,7 +9,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from support.processes import LOOPBACK, MissingDependency, free_port, port_accepts, stop, wait_until
+from support.processes import (
+    LOOPBACK,
+    MissingDependency,
+    free_port,
+    listens_on,
+    lost_its_port,
+    port_accepts,
+    stop,
+    wait_until,
+)
 
 
 class RedisServer:
@@ -17,6 +26,8 @@ class RedisServer:
         self.directory = directory
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
+        # Whether it has served on its port (or was given one): from then on it keeps it.
+        self.served = port is not None
 
     @property
     def url(self) -> str:
@@ -29,14 +40,23 @@ class RedisServer:
                 "redis-server is not installed. On Debian/Ubuntu: apt-get install -y "
                 "redis-server (`make test` does this by itself when run as root)."
             )
-        self.process = subprocess.Popen(
+        process = self.process = subprocess.Popen(
             [executable, "--bind", LOOPBACK, "--port", str(self.port), "--save", "",
              "--appendonly", "no", "--dir", str(self.directory), "--loglevel", "warning"],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
-        wait_until(
-            lambda: port_accepts(self.port), timeout=15, what="redis-server", process=self.process
-        )
+        try:
+            wait_until(
+                lambda: port_accepts(self.port) and listens_on(process, self.port),
+                timeout=15, what="redis-server", process=process,
+            )  # fmt: skip
+        except RuntimeError:
+            # Another run took the port first; a restart keeps its port, which clients use.
+            if self.served or not lost_its_port(process, self.port):
+                raise
+            self.port = free_port()
+            return self.start()
+        self.served = True
         return self
 
     def stop(self) -> None:
