@@ -71,36 +71,7 @@ def test_the_pool_can_be_turned_off_and_never_meets_kept_connections():
     assert "pool" not in kept.get("OPTIONS", {})
 
 
-def test_sqlite_has_no_pool():
+def test_sqlite_gets_no_postgresql_pool_option():
     database = database_with(DATABASE_URL="sqlite:///chat.sqlite3", DATABASE_POOL="1")
     assert "pool" not in database["OPTIONS"]
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-
-
-def test_closing_a_requests_sqlite_connection_leaves_the_log_for_the_next(tmp_path):
-    # The last connection to close folds SQLite's log back and deletes it, which was the
-    # end of every request (chatsite/sqlite/base.py); the process keeps one open instead.
-    database = tmp_path / "chat.sqlite3"
-    log = f"{database}-wal"
-    code = f"""
-import os, sqlite3
-from contextlib import closing
-from django.db import connection
-from chatsite.sqlite import base
-with connection.cursor() as cursor:
-    cursor.execute("CREATE TABLE said (words TEXT)")
-    cursor.execute("INSERT INTO said VALUES ('kept')")
-connection.close()
-print(connection.settings_dict["ENGINE"], os.path.exists({log!r}))
-with closing(sqlite3.connect({str(database)!r})) as reader:
-    print(reader.execute("SELECT words FROM said").fetchall())
-base._kept.pop({str(database)!r}).close()
-print(os.path.exists({log!r}))
-"""
-    engine_and_log, rows, log_after_the_last = in_a_process(
-        code, DATABASE_URL=f"sqlite:///{database}"
-    ).splitlines()
-    assert engine_and_log == "chatsite.sqlite True"
-    assert rows == "[('kept',)]"
-    # Once the kept connection closes too, SQLite does what each request's close did.
-    assert log_after_the_last == "False"
