@@ -1,7 +1,7 @@
 """The only place that sends to the channel layer.
 
-Each change is rendered once (rooms/fragments.py) and the same HTML goes to every socket
-in the group: nothing here depends on who receives it.
+Each change is rendered once per language that has an open page (rooms/fragments.py) and
+the same HTML goes to every socket in the group: nothing here depends on who receives it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import translation
 
-from rooms import fragments, protocol
+from rooms import fragments, layer_adapter, protocol
 
 if TYPE_CHECKING:
     from chatsite.typing import User
@@ -43,14 +43,35 @@ async def send_html(group: str, html: str) -> None:
     await send(group, {"type": protocol.HTML, "html": html})
 
 
-def in_every_language(render: Callable[[str], list[tuple[str, str]]]) -> list[tuple[str, str]]:
-    """`render(language)`'s (group, html) pairs for each language the site speaks, each
-    rendered with that language active: once per language, whoever listens."""
+# A language -> the groups of that language to send to, each with what renders its HTML.
+Plan = Callable[[str], list[tuple[str, Callable[[], str]]]]
+
+
+async def listened(plan: Plan) -> list[tuple[str, str, Callable[[], str]]]:
+    """`plan`'s (language, group, render) for every language the site speaks, but only
+    for the groups someone listens to now: a fragment is rendered once per language that
+    has an open page, and not at all for one that has none.
+
+    A page that opens just after this asked catches up by itself (its socket joins
+    before it asks for what it missed), so what it was not sent it still gets."""
+    planned = [(language, group, render) for language in protocol.languages()
+               for group, render in plan(language)]  # fmt: skip
+    groups = await layer_adapter.listened(get_channel_layer(), [item[1] for item in planned])
+    return [item for item in planned if item[1] in groups]
+
+
+def rendered(planned: list[tuple[str, str, Callable[[], str]]]) -> list[tuple[str, str]]:
+    """(group, html) for each planned send, rendered with its language active."""
     sends = []
-    for language in protocol.languages():
+    for language, group, render in planned:
         with translation.override(language):
-            sends.extend(render(language))
+            sends.append((group, render()))
     return sends
+
+
+def in_languages_listened(plan: Plan) -> list[tuple[str, str]]:
+    """`plan`'s sends rendered, for the groups someone listens to (sync code)."""
+    return rendered(async_to_sync(listened)(plan))
 
 
 async def send_all(sends: list[tuple[str, str]]) -> None:
@@ -62,34 +83,35 @@ def message_posted(message: Message) -> None:
     """A new message: to the room's pages, and its lobby row to every lobby that lists it."""
     room = message.room
 
-    def render(language: str) -> list[tuple[str, str]]:
+    def plan(language: str) -> list[tuple[str, Callable[[], str]]]:
         lobby = (
             protocol.public_lobby(language)
             if room.is_public
             else protocol.private_lobby(room.pk, language)
         )
         return [
-            (protocol.room_group(room.pk, language), fragments.message(message)),
-            (lobby, fragments.lobby_row(room, message)),
+            (protocol.room_group(room.pk, language), lambda: fragments.message(message)),
+            (lobby, lambda: fragments.lobby_row(room, message)),
         ]
 
-    async_to_sync(send_all)(in_every_language(render))
+    async_to_sync(send_all)(in_languages_listened(plan))
 
 
 def message_changed(message: Message) -> None:
-    def render(language: str) -> list[tuple[str, str]]:
-        return [(protocol.room_group(message.room_id, language), fragments.message(message))]
+    def plan(language: str) -> list[tuple[str, Callable[[], str]]]:
+        group = protocol.room_group(message.room_id, language)
+        return [(group, lambda: fragments.message(message))]
 
-    async_to_sync(send_all)(in_every_language(render))
+    async_to_sync(send_all)(in_languages_listened(plan))
 
 
 def room_header_changed(room: Room) -> None:
     """The room's topic or pinned messages changed: its header, to every open page."""
 
-    def render(language: str) -> list[tuple[str, str]]:
-        return [(protocol.room_group(room.pk, language), fragments.room_header(room))]
+    def plan(language: str) -> list[tuple[str, Callable[[], str]]]:
+        return [(protocol.room_group(room.pk, language), lambda: fragments.room_header(room))]
 
-    async_to_sync(send_all)(in_every_language(render))
+    async_to_sync(send_all)(in_languages_listened(plan))
 
 
 def membership_revoked(room_id: int, user_id: int) -> None:
@@ -115,15 +137,15 @@ def user_sessions_ended(user_id: int, keep: str) -> None:
 
 
 async def presence_changed(room_id: int, snapshot: Snapshot) -> None:
-    def render(language: str) -> list[tuple[str, str]]:
-        return [(protocol.room_group(room_id, language), fragments.presence(snapshot))]
+    def plan(language: str) -> list[tuple[str, Callable[[], str]]]:
+        return [(protocol.room_group(room_id, language), lambda: fragments.presence(snapshot))]
 
     # Rendered in a thread: the list shows each person's name and avatar, from the database.
-    await send_all(await database_sync_to_async(in_every_language)(render))
+    await send_all(await database_sync_to_async(rendered)(await listened(plan)))
 
 
 async def typing(room_id: int, user: User) -> None:
-    def render(language: str) -> list[tuple[str, str]]:
-        return [(protocol.room_group(room_id, language), fragments.typing(user))]
+    def plan(language: str) -> list[tuple[str, Callable[[], str]]]:
+        return [(protocol.room_group(room_id, language), lambda: fragments.typing(user))]
 
-    await send_all(in_every_language(render))
+    await send_all(rendered(await listened(plan)))

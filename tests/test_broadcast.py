@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
@@ -40,7 +41,7 @@ async def listen(group: str, count: int) -> list[str]:
     return channels
 
 
-@pytest.mark.parametrize("listeners", [0, 1, 25])
+@pytest.mark.parametrize("listeners", [1, 25])
 async def test_a_message_is_rendered_once_per_language_whatever_the_number_of_listeners(
     redis_layer, room, alice, message_renders, listeners
 ):
@@ -48,7 +49,7 @@ async def test_a_message_is_rendered_once_per_language_whatever_the_number_of_li
     english = await listen(protocol.room_group(room.pk, "en"), listeners)
     spanish = await listen(protocol.room_group(room.pk, "es"), listeners)
     message = await database_sync_to_async(post_message)(room, alice, "hello")
-    assert message_renders.count("message") == 2  # English and Spanish, whoever listens
+    assert message_renders.count("message") == 2  # English and Spanish, however many listen
     for channels, language, words in [(english, "en", "Delete"), (spanish, "es", "Borrar")]:
         with translation.override(language):
             html = fragments.message(message)
@@ -58,6 +59,26 @@ async def test_a_message_is_rendered_once_per_language_whatever_the_number_of_li
         assert received == [{"type": "room.html", "html": html, "group": group}] * listeners
     # The memo answers later asks (the sender's POST answer) without rendering again.
     assert message_renders.count("message") == 2
+
+
+@pytest.mark.parametrize("languages", [[], ["en"], ["es"]], ids=["none", "en", "es"])
+async def test_a_language_no_page_is_open_in_is_not_rendered(
+    redis_layer, room, alice, message_renders, languages
+):
+    layer = get_channel_layer()
+    pages = {
+        language: await listen(protocol.room_group(room.pk, language), 3) for language in languages
+    }
+    lobbies = {language: await listen(protocol.public_lobby(language), 1) for language in languages}
+    message = await database_sync_to_async(post_message)(room, alice, "hello")
+    assert message_renders.count("message") == len(languages)
+    assert message_renders.count("live_row") == len(languages)
+    for language in languages:
+        with translation.override(language):
+            html = fragments.message(message)
+        assert [(await layer.receive(channel))["html"] for channel in pages[language]] == [html] * 3
+        [lobby] = lobbies[language]
+        assert f'id="lobby-room-{room.pk}"' in (await layer.receive(lobby))["html"]
 
 
 async def test_a_rolled_back_post_broadcasts_nothing(redis_layer, room, alice, bob):
@@ -130,14 +151,16 @@ def test_a_new_message_is_shown_without_asking_for_reactions_link_card_or_files(
         Message._meta.get_field(name).related_model._meta.db_table
         for name in ("reactions", "link_card", "attachments")
     ]
-    with CaptureQueriesContext(connection) as queries:
+    async_to_sync(listen)(protocol.room_group(room.pk, "en"), 1)  # an open page
+    with CaptureQueriesContext(connection) as queries, translation.override("en"):
         message = post_message(room, alice, "hello, **all**")
     asked = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
     assert asked
     assert not [sql for sql in asked if any(f'"{table}"' in sql for table in tables)]
     # The same fragment as a message loaded afresh: nothing was left out.
     fresh = Message.objects.for_display().get(pk=message.pk)
-    assert fragments.message(message) == fragments.message(fresh)
+    with translation.override("en"):
+        assert fragments.message(message) == fragments.message(fresh)
     # Known only while it was rendered: what comes after shows.
     message.reactions.create(user=alice, emoji="👍")
     assert [reaction.emoji for reaction in message.reactions.all()] == ["👍"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from channels.layers import InMemoryChannelLayer
 from channels_redis.core import RedisChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from redis.asyncio import Redis as AsyncRedis
@@ -82,3 +83,37 @@ async def test_other_layers_need_nothing_of_it(redis):
 async def test_a_change_in_channels_redis_is_logged_not_raised(pubsub, caplog):
     assert not layer_adapter.bound_queue(pubsub, "not-a-channel-of-ours", 3, Calls().record)
     assert "channels-redis has changed (KeyError" in caplog.text
+
+
+async def test_the_pubsub_layer_says_which_groups_a_process_listens_to(pubsub):
+    channel = await pubsub.new_channel()
+    await pubsub.group_add("room-1-en", channel)
+    listened = await layer_adapter.listened(pubsub, ["room-1-en", "room-1-es", "lobby-public-es"])
+    assert listened == {"room-1-en"}
+    await pubsub.group_discard("room-1-en", channel)
+    assert await layer_adapter.listened(pubsub, ["room-1-en"]) == set()
+
+
+async def test_the_core_layer_says_which_groups_have_members(redis):
+    core = RedisChannelLayer(hosts=[redis.url])
+    await core.group_add("room-1-es", "specific.a!b")
+    assert await layer_adapter.listened(core, ["room-1-en", "room-1-es"]) == {"room-1-es"}
+    await core.group_discard("room-1-es", "specific.a!b")
+    assert await layer_adapter.listened(core, ["room-1-es"]) == set()
+    await core.flush()
+
+
+async def test_the_in_memory_layer_says_which_groups_have_members():
+    memory = InMemoryChannelLayer()
+    await memory.group_add("room-1-en", "specific.a!b")
+    assert await layer_adapter.listened(memory, ["room-1-en", "room-1-es"]) == {"room-1-en"}
+
+
+async def test_when_it_cannot_tell_every_group_counts_as_listened(redis, caplog):
+    down = RedisPubSubChannelLayer(hosts=["redis://127.0.0.1:1"])  # nothing listens there
+    assert await layer_adapter.listened(down, ["room-1-en", "room-1-es"]) == {
+        "room-1-en",
+        "room-1-es",
+    }
+    assert await layer_adapter.listened(object(), ["room-1-en"]) == {"room-1-en"}
+    assert "channels-redis has changed" not in caplog.text
