@@ -11,7 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from chatsite.socket_auth import deferred_auth_stack  # noqa: E402
+from chatsite.socket_auth import SessionAuthMiddleware  # noqa: E402
 from rooms.limits import AddressLimit  # noqa: E402
 from rooms.routing import websocket_urlpatterns  # noqa: E402
 
@@ -24,7 +24,7 @@ def serving(websockets: list) -> ProtocolTypeRouter:
         {
             "http": django_asgi_app,
             "websocket": AddressLimit(
-                AllowedHostsOriginValidator(deferred_auth_stack(URLRouter(websockets)))
+                AllowedHostsOriginValidator(SessionAuthMiddleware(URLRouter(websockets)))
             ),
         }
     )

@@ -1,21 +1,25 @@
-"""Who a socket belongs to, read in the same database hop as what its consumer looks up.
+"""Who a socket belongs to: its session, from the cookie, and its user, read in the same
+database hop as what its consumer looks up.
 
-Channels' AuthMiddleware reads the session and the user in a hop to the database thread of
-their own, and the consumer then makes another for what it needs on connect (the room, say).
-Each hop is a thread switch and a connection taken and given back; on SQLite, where the file
-is opened each time, that opening alone was 14 % of a connect's CPU (bench/README.md, run
-J). Here the middleware only puts the lazy user in the scope, and the consumer fills it in, with
-`identify`, in its one hop.
+Channels' AuthMiddlewareStack is three middlewares: each copies the scope, the session
+one wraps `send` so that every frame written to the socket asks whether the session
+changed (to save it), and the auth one reads the session and the user in a database hop
+of their own before the consumer makes another for what it needs (the room, say). A
+socket never changes its session. Here one middleware puts the session (not yet read)
+and a lazy user in one copy of the scope, and the consumer fills the user in, with
+`identify`, in its one hop (bench/README.md, runs J and K).
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from channels.auth import AuthMiddleware, UserLazyObject
-from channels.sessions import CookieMiddleware, SessionMiddleware
+from channels.auth import UserLazyObject
+from django.conf import settings
 from django.contrib import auth
 from django.http import HttpRequest
+from django.http.cookie import parse_cookie
 from django.utils.functional import empty
 
 if TYPE_CHECKING:
@@ -24,17 +28,20 @@ if TYPE_CHECKING:
     from chatsite.typing import User
 
 
-class DeferredAuthMiddleware(AuthMiddleware):
-    """scope["user"] stays unresolved until the consumer calls `identify`; reading it
-    before raises, as Channels' own lazy user does."""
+class SessionAuthMiddleware:
+    """scope["session"] from the session cookie, read on first use; scope["user"] stays
+    unresolved until the consumer calls `identify` (reading it before raises, as Channels'
+    own lazy user does)."""
 
-    async def resolve_scope(self, scope: dict[str, Any]) -> None:
-        return None
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.session_store = import_module(settings.SESSION_ENGINE).SessionStore
 
-
-def deferred_auth_stack(inner: Any) -> CookieMiddleware:
-    """Channels' AuthMiddlewareStack, with the user left to the consumer."""
-    return CookieMiddleware(SessionMiddleware(DeferredAuthMiddleware(inner)))
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        header = b"; ".join(value for name, value in scope.get("headers", ()) if name == b"cookie")
+        session_key = parse_cookie(header.decode("latin-1")).get(settings.SESSION_COOKIE_NAME)
+        scope = {**scope, "session": self.session_store(session_key), "user": UserLazyObject()}
+        return await self.inner(scope, receive, send)
 
 
 def identify(scope: dict[str, Any]) -> User | AnonymousUser:
