@@ -8,7 +8,10 @@ chatsite.connections:WebSocketProtocol` (README, "Production"):
   byte now and then (slowloris) holds a connection for as long as it likes.
 - WebSocketProtocol: closing never waits for a peer that does not read, a closing
   connection is dropped after SOCKET_CLOSE_GRACE, and the kernel's send buffer is
-  SOCKET_SEND_BUFFER, not up to 4 MiB. uvicorn's send() waits for room in the
+  SOCKET_SEND_BUFFER, not up to 4 MiB. And a text frame is encoded once for every
+  socket it goes to: the fan-out hands the same ASGI message to each (rooms/outbox.py),
+  and the frame's bytes are kept in it, where uvicorn encodes, frames and joins them per
+  socket. uvicorn's send() waits for room in the
   transport's buffer, for `websocket.close` too, and its transport.close() waits for the
   buffer to drain: for a peer that never reads neither ever happens, and the socket, its
   buffers and its task stay for good.
@@ -28,11 +31,15 @@ from typing import Any
 from django.conf import settings
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
 
 logger = logging.getLogger(__name__)
 
 # Bytes a websocket's transport buffers before its sends wait (rooms/outbox.py queues then).
 TRANSPORT_BUFFER = 16 * 1024
+# Where a `websocket.send` message keeps its text's frame, once encoded.
+WIRE = "chatsite.wire"
 
 
 class HttpProtocol(HttpToolsProtocol):
@@ -100,6 +107,11 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         super().resume_writing()
 
     async def send(self, message: Any) -> None:
+        if message["type"] == "websocket.send":
+            await self.writable.wait()
+            if not self._write_shared(message):
+                await super().send(message)
+            return
         if message["type"] != "websocket.close":
             await super().send(message)
             return
@@ -116,6 +128,29 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         else:
             await super().send(message)
         self._drop_later()
+
+    def _write_shared(self, message: dict[str, Any]) -> bool:
+        """Write a text message's frame, encoded once per message; False where uvicorn's
+        own send is needed (not open, closing, binary, an extension such as compression)."""
+        text = message.get("text")
+        connection = self.conn
+        if (
+            text is None
+            or self.disconnected
+            or not self.handshake_complete
+            or self.close_sent
+            or self.initial_response is not None
+            or connection.state is not State.OPEN
+            or connection.extensions
+            or connection.expect_continuation_frame
+        ):
+            return False
+        wire = message.get(WIRE)
+        if wire is None:
+            # A server's frames are not masked: the same bytes suit every socket.
+            wire = message[WIRE] = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+        self.transport.write(wire)
+        return True
 
     # Every other way uvicorn closes the transport (and may wait for a drain for ever).
 

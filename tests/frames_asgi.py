@@ -1,0 +1,33 @@
+"""A websocket app for tests/test_shared_frames.py, served by a real uvicorn with the
+project's protocol: each text a client asks for goes to every socket open, as one ASGI
+message (one dict), the way the fan-out sends a fragment."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+sockets: list[Any] = []
+
+
+def text_of(size: int) -> str:
+    """`size` characters, some of them two bytes in UTF-8."""
+    return ("é<p>" * (size // 4 + 1))[:size]
+
+
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "http":  # the test server's readiness check
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ready"})
+        return
+    await receive()  # websocket.connect
+    await send({"type": "websocket.accept"})
+    sockets.append(send)
+    try:
+        while (event := await receive())["type"] == "websocket.receive":
+            for size in json.loads(event["text"]):
+                message = {"type": "websocket.send", "text": text_of(size)}
+                for each in list(sockets):
+                    await each(message)
+    finally:
+        sockets.remove(send)
