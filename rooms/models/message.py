@@ -152,13 +152,15 @@ class Message(models.Model):
         Forgotten after, as any of them may come at any time."""
         empty = ("reactions", "link_card") + (() if files else ("attachments",))
         relations = [cast(models.ForeignObjectRel, self._meta.get_field(name)) for name in empty]
-        nothing = [
-            models.Prefetch(
-                rel.name, cast(type[models.Model], rel.related_model)._default_manager.none()
-            )
-            for rel in relations
-        ]
-        models.prefetch_related_objects([self], *nothing)
+        # What prefetch_related_objects() with empty querysets leaves, set directly: building
+        # those querysets, to run none of them, cost as much as the fragment's render.
+        prefetched = self.__dict__.setdefault("_prefetched_objects_cache", {})
+        for relation in relations:
+            if relation.one_to_one:
+                relation.set_cached_value(self, None)
+            else:
+                related = cast(type[models.Model], relation.related_model)
+                prefetched[relation.name] = related._default_manager.none()
         try:
             yield
         finally:
