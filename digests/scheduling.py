@@ -22,9 +22,9 @@ logger = logging.getLogger(__name__)
 def recipients(message: Message) -> list[User]:
     """The people `message` mentions, or the other person of its direct conversation: not
     its author, active, with an email address, who did not mute the room."""
-    if message.is_event or message.is_deleted:
-        return []
     room = message.room
+    if message.is_event or message.is_deleted or not (message.mention_names or room.is_direct):
+        return []  # no one to ask the database about, the case of most messages
     concerned = Q(username__lower__in=message.mention_names.split())
     if room.is_direct:
         concerned |= Q(memberships__room=room)
