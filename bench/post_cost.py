@@ -2,7 +2,9 @@
 
 One uvicorn process as production runs it, with its own redis-server and SQLite file
 (`bench.slow_server.serving`, as bench/slow_clients.py), one room, one person posting one
-message after the other (no sockets open), then opening and closing the room's socket one
+message after the other with their own page of the room open (its socket gets each
+message, as a poster's does; a fragment is rendered only in the languages some page is
+open in), then opening and closing the room's socket one
 connect after the other. Prints the server's CPU per post and per connect (utime + stime
 from /proc), the wall time of each, the machine and its load. `--project DIR` serves
 another checkout's code (a `git worktree` of an older commit) on the same steps, for a
@@ -20,9 +22,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.servers import cpu_seconds
@@ -52,9 +58,25 @@ def main() -> None:
         base_url, pid, sessions, _log = served
         client = signed_in(base_url, sessions["poster"])
         assert client.open_room(ROOM).status == 200
-        posts = measure(client, pid, arguments.posts, arguments.spy)
+        with own_page(base_url, sessions["poster"]):
+            posts = measure(client, pid, arguments.posts, arguments.spy)
         connects = measure_connects(base_url, pid, sessions["poster"], arguments.connects)
         print(f"{project} ({database}, {settings}): {posts}; {connects}; {machine()}", flush=True)
+
+
+@contextmanager
+def own_page(base_url: str, session: str) -> Iterator[None]:
+    """The poster's page of the room, its socket read all along."""
+    page = RawSocket(int(base_url.rsplit(":", 1)[1]))
+    assert page.handshake(f"/ws/chat/{ROOM}/", session) == 101
+    reader = threading.Thread(target=page.read_all, daemon=True)
+    reader.start()
+    try:
+        yield
+    finally:
+        page.sock.shutdown(socket.SHUT_RDWR)  # the reader's recv ends
+        reader.join(10)
+        page.close()
 
 
 def measure_connects(base_url: str, pid: int, session: str, connects: int) -> str:
