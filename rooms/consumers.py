@@ -195,11 +195,11 @@ class RoomConsumer(FragmentConsumer):
             # Bounded: with Redis down, redis-py retries for a long while, and the socket's
             # next event (its close, say) waits for this one.
             async with asyncio.timeout(settings.PRESENCE_TIMEOUT):
-                snapshot = await change(room_id, self.presence_key, self.username)
+                await change(room_id, self.presence_key, self.username)
         except Exception as error:  # noqa: BLE001 - presence is best-effort; chat goes on
             logger.error("Presence update failed: %s: %s", type(error).__name__, error)
             return
-        await presence.announce(room_id, snapshot)
+        await presence.announce(room_id)
 
     @property
     def username(self) -> str:

@@ -9,6 +9,7 @@ Without Redis (the in-memory channel layer) there is one process, and a dict doe
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -20,20 +21,22 @@ from django.conf import settings
 
 from rooms import broadcast, visibility
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Who is in a room. Versions grow with every change, so a page can drop a snapshot
+    """Who is in a room. Versions grow with every snapshot taken, so a page can drop one
     that reaches it after a newer one (broadcasts from two processes may cross)."""
 
     version: int
     usernames: list[str]
 
 
-# Called with (room id, snapshot) when the heartbeat prunes a room's entries.
-OnPruned = Callable[[int, Snapshot], Awaitable[None]]
-# join or leave: (room id, socket key, username) -> the room's new snapshot.
-Change = Callable[[int, str, str], Awaitable[Snapshot]]
+# Called with a room's id when who is in it changed (the heartbeat pruned its entries, say).
+OnChanged = Callable[[int], Awaitable[None]]
+# join or leave: (room id, socket key, username).
+Change = Callable[[int, str, str], Awaitable[None]]
 
 
 def entry(socket_key: str, username: str) -> str:
@@ -50,15 +53,13 @@ class MemoryPresence:
     rooms: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     versions: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
-    async def join(self, room_id: int, socket_key: str, username: str) -> Snapshot:
+    async def join(self, room_id: int, socket_key: str, username: str) -> None:
         self.rooms[room_id].add(entry(socket_key, username))
-        return self._changed(room_id)
 
-    async def leave(self, room_id: int, socket_key: str, username: str) -> Snapshot:
+    async def leave(self, room_id: int, socket_key: str, username: str) -> None:
         self.rooms[room_id].discard(entry(socket_key, username))
-        return self._changed(room_id)
 
-    def _changed(self, room_id: int) -> Snapshot:
+    async def snapshot(self, room_id: int) -> Snapshot:
         self.versions[room_id] += 1
         return Snapshot(self.versions[room_id], usernames(self.rooms[room_id]))
 
@@ -74,7 +75,7 @@ class RedisPresence:
     url: str
     ttl: float
     heartbeat: float
-    on_pruned: OnPruned | None = None
+    on_pruned: OnChanged | None = None
     # This process's own entries, refreshed on every heartbeat.
     local: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     # This process's visible pages (rooms/visibility.py): (room id, user id) -> socket keys.
@@ -98,22 +99,21 @@ class RedisPresence:
             )
         return self._clients[loop]
 
-    async def join(self, room_id: int, socket_key: str, username: str) -> Snapshot:
+    # A join or a leave is one command: who is in the room is read only when a snapshot is
+    # sent (at most once per room and PRESENCE_INTERVAL), not by every socket that opens
+    # or closes, which read a room of N people N times as it filled or emptied.
+    async def join(self, room_id: int, socket_key: str, username: str) -> None:
         item = entry(socket_key, username)
         self.local[room_id].add(item)
         self._ensure_heartbeat()
-        pipe = self.client().pipeline()
-        pipe.zadd(self.key(room_id), {item: time.time() + self.ttl})
-        return await self._changed(pipe, room_id)
+        await self.client().zadd(self.key(room_id), {item: time.time() + self.ttl})
 
-    async def leave(self, room_id: int, socket_key: str, username: str) -> Snapshot:
+    async def leave(self, room_id: int, socket_key: str, username: str) -> None:
         item = entry(socket_key, username)
         self.local[room_id].discard(item)
         if not self.local[room_id]:
             del self.local[room_id]
-        pipe = self.client().pipeline()
-        pipe.zrem(self.key(room_id), item)
-        return await self._changed(pipe, room_id)
+        await self.client().zrem(self.key(room_id), item)
 
     async def set_visible(self, room_id: int, user_id: int, socket_key: str, shown: bool) -> None:
         """Whether this socket's page is visible; kept alive by the heartbeat while it is."""
@@ -137,8 +137,9 @@ class RedisPresence:
         _, entries = await pipe.execute()
         return usernames(entries)
 
-    async def _changed(self, pipe, room_id: int) -> Snapshot:
+    async def snapshot(self, room_id: int) -> Snapshot:
         # One MULTI/EXEC: the version and the membership it describes are read together.
+        pipe = self.client().pipeline()
         pipe.zremrangebyscore(self.key(room_id), "-inf", time.time())
         pipe.zrange(self.key(room_id), 0, -1)
         pipe.incr(self.version_key(room_id))
@@ -158,9 +159,7 @@ class RedisPresence:
         results = await pipe.execute()
         for index, room_id in enumerate(rooms):
             if results[2 * index + 1] and self.on_pruned is not None:
-                await self.on_pruned(
-                    room_id, await self._changed(self.client().pipeline(), room_id)
-                )
+                await self.on_pruned(room_id)
 
     def _ensure_heartbeat(self) -> None:
         if self._heartbeat_task is None or self._heartbeat_task.done():
@@ -175,34 +174,33 @@ class RedisPresence:
 class Coalescer:
     """At most one presence broadcast per room every `interval` seconds from this process.
 
-    The first change goes out at once; later ones in the interval wait for its end, and only
-    the newest of them is sent. A room of a thousand pages opening at once would otherwise
-    send each page's list of up to a thousand names to every page: a million frames.
+    The first change goes out at once; later ones in the interval wait for its end, and one
+    snapshot, read then, tells of them all. A room of a thousand pages opening at once
+    would otherwise send each page's list of up to a thousand names to every page: a
+    million frames.
     """
 
-    def __init__(self, interval: float, send: OnPruned) -> None:
+    def __init__(self, interval: float, send: OnChanged) -> None:
         self.interval = interval
         self.send = send
-        self.newest: dict[int, Snapshot] = {}
+        self.pending: set[int] = set()  # rooms changed during their quiet interval
         self.quiet: dict[int, asyncio.Task] = {}
 
-    async def changed(self, room_id: int, snapshot: Snapshot) -> None:
-        newest = self.newest.get(room_id)
-        if newest is None or snapshot.version > newest.version:
-            self.newest[room_id] = snapshot
+    async def changed(self, room_id: int) -> None:
         if room_id in self.quiet:
+            self.pending.add(room_id)
             return
         self.quiet[room_id] = asyncio.get_running_loop().create_task(self._quiet(room_id))
-        await self.send(room_id, self.newest.pop(room_id))
+        await self.send(room_id)
 
     async def _quiet(self, room_id: int) -> None:
         try:
             while True:
                 await asyncio.sleep(self.interval)
-                snapshot = self.newest.pop(room_id, None)
-                if snapshot is None:
+                if room_id not in self.pending:
                     return
-                await self.send(room_id, snapshot)
+                self.pending.discard(room_id)
+                await self.send(room_id)
         finally:
             del self.quiet[room_id]
 
@@ -210,12 +208,24 @@ class Coalescer:
 _coalescers: WeakKeyDictionary[asyncio.AbstractEventLoop, Coalescer] = WeakKeyDictionary()
 
 
-async def announce(room_id: int, snapshot: Snapshot) -> None:
+async def announce(room_id: int) -> None:
     """Tell the room's pages who is here now, coalesced (Coalescer)."""
     loop = asyncio.get_running_loop()
     if loop not in _coalescers:
-        _coalescers[loop] = Coalescer(settings.PRESENCE_INTERVAL, broadcast.presence_changed)
-    await _coalescers[loop].changed(room_id, snapshot)
+        _coalescers[loop] = Coalescer(settings.PRESENCE_INTERVAL, send_snapshot)
+    await _coalescers[loop].changed(room_id)
+
+
+async def send_snapshot(room_id: int) -> None:
+    """Read who is in the room now and send it to the room's pages; best-effort, bounded
+    (with Redis down, redis-py retries for a long while)."""
+    try:
+        async with asyncio.timeout(settings.PRESENCE_TIMEOUT):
+            snapshot = await store().snapshot(room_id)
+    except Exception as error:  # noqa: BLE001 - presence is best-effort; chat goes on
+        logger.error("Presence snapshot failed: %s: %s", type(error).__name__, error)
+        return
+    await broadcast.presence_changed(room_id, snapshot)
 
 
 _store: MemoryPresence | RedisPresence | None = None

@@ -12,6 +12,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.db.backends.utils import CursorWrapper
 
+from rooms import presence
 from rooms.presence import Coalescer, MemoryPresence, RedisPresence, Snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,20 +79,25 @@ async def test_presence_is_shared_by_processes_through_redis(redis_layer):
     # Two stores are two server processes, each with its own Redis connection.
     first = RedisPresence(redis_layer, ttl=30, heartbeat=10)
     second = RedisPresence(redis_layer, ttl=30, heartbeat=10)
-    assert await first.join(1, "specific.a!1", "alice") == Snapshot(1, ["alice"])
-    assert await second.join(1, "specific.b!1", "bob") == Snapshot(2, ["alice", "bob"])
+    await first.join(1, "specific.a!1", "alice")
+    assert await second.snapshot(1) == Snapshot(1, ["alice"])
+    await second.join(1, "specific.b!1", "bob")
+    assert await first.snapshot(1) == Snapshot(2, ["alice", "bob"])
     assert await first.present(1) == ["alice", "bob"]
-    assert await second.join(2, "specific.b!2", "bob") == Snapshot(1, ["bob"])
-    assert await first.leave(1, "specific.a!1", "alice") == Snapshot(3, ["bob"])
-    assert await second.leave(1, "specific.b!1", "bob") == Snapshot(4, [])
-    assert await second.leave(2, "specific.b!2", "bob") == Snapshot(2, [])
+    await second.join(2, "specific.b!2", "bob")
+    assert await first.snapshot(2) == Snapshot(1, ["bob"])
+    await first.leave(1, "specific.a!1", "alice")
+    assert await second.snapshot(1) == Snapshot(3, ["bob"])
+    await second.leave(1, "specific.b!1", "bob")
+    await second.leave(2, "specific.b!2", "bob")
+    assert [await first.snapshot(1), await first.snapshot(2)] == [Snapshot(4, []), Snapshot(2, [])]
 
 
 async def test_a_dead_process_entries_expire_and_are_pruned_live(redis_layer):
-    pruned: list[tuple[int, Snapshot]] = []
+    pruned: list[int] = []
 
-    async def on_pruned(room_id: int, snapshot: Snapshot) -> None:
-        pruned.append((room_id, snapshot))
+    async def on_pruned(room_id: int) -> None:
+        pruned.append(room_id)
 
     dead = RedisPresence(redis_layer, ttl=0.2, heartbeat=3600)
     alive = RedisPresence(redis_layer, ttl=30, heartbeat=3600, on_pruned=on_pruned)
@@ -102,30 +108,37 @@ async def test_a_dead_process_entries_expire_and_are_pruned_live(redis_layer):
     deadline = time.monotonic() + 5
     while not pruned and time.monotonic() < deadline:
         await alive.refresh()
-    assert pruned == [(7, Snapshot(3, ["alice"]))]
+    assert pruned == [7]
+    assert await alive.snapshot(7) == Snapshot(1, ["alice"])
     assert await alive.present(7) == ["alice"]
     await alive.leave(7, "specific.alive!1", "alice")
 
 
 async def test_presence_changes_are_sent_at_once_then_at_most_once_per_interval():
-    sent: list[tuple[int, int]] = []
+    store = MemoryPresence()
+    sent: list[tuple[int, Snapshot]] = []
 
-    async def send(room_id: int, snapshot: Snapshot) -> None:
-        sent.append((room_id, snapshot.version))
+    async def send(room_id: int) -> None:  # as send_snapshot: who is there when it is sent
+        sent.append((room_id, await store.snapshot(room_id)))
 
     coalescer = Coalescer(0.2, send)
-    await coalescer.changed(1, Snapshot(1, ["alice"]))
-    assert sent == [(1, 1)]  # the first change of a quiet room goes out at once
-    await coalescer.changed(1, Snapshot(3, ["alice", "bob", "carol"]))
-    await coalescer.changed(1, Snapshot(2, ["alice", "bob"]))  # crossed, older: dropped
-    await coalescer.changed(2, Snapshot(1, ["dave"]))  # another room is not held back
-    assert sent == [(1, 1), (2, 1)]
+    await store.join(1, "a", "alice")
+    await coalescer.changed(1)
+    assert sent == [(1, Snapshot(1, ["alice"]))]  # a quiet room's first change: at once
+    for key, name in [("b", "bob"), ("c", "carol")]:
+        await store.join(1, key, name)
+        await coalescer.changed(1)
+    await store.join(2, "d", "dave")
+    await coalescer.changed(2)  # another room is not held back
+    assert sent[1:] == [(2, Snapshot(1, ["dave"]))]
     await asyncio.sleep(0.3)
-    assert sent == [(1, 1), (2, 1), (1, 3)]  # the newest, at the end of the interval
+    # At the end of the interval, one snapshot of both changes.
+    assert sent[2:] == [(1, Snapshot(2, ["alice", "bob", "carol"]))]
     await asyncio.sleep(0.3)
     assert coalescer.quiet == {}  # nothing new: quiet again, the next change goes at once
-    await coalescer.changed(1, Snapshot(4, ["alice"]))
-    assert sent[-1] == (1, 4)
+    await store.leave(1, "a", "alice")
+    await coalescer.changed(1)
+    assert sent[3:] == [(1, Snapshot(3, ["bob", "carol"]))]
 
 
 async def test_a_room_opened_by_many_pages_at_once_is_announced_a_few_times(
@@ -137,12 +150,19 @@ async def test_a_room_opened_by_many_pages_at_once_is_announced_a_few_times(
     crowd = [socket_for(alice, "general") for _ in range(20)]
     for socket in crowd:
         assert (await socket.connect())[0]
+    # Until the last change has gone out and an interval has passed without another.
+    coalescer = presence._coalescers[asyncio.get_running_loop()]
+    while coalescer.quiet:  # noqa: ASYNC110 - a condition of this process, polled
+        await asyncio.sleep(0.05)
+    # Each snapshot sent took the next version: the one after the last sent is this one.
+    last_sent = (await presence.store().snapshot(room.pk)).version - 1
     snapshots = []
-    while not snapshots or snapshots[-1][0] != 1 + len(crowd):
+    while not snapshots or snapshots[-1][0] != last_sent:
         if (snapshot := presence_of(await watcher.receive_from(timeout=5))) is not None:
             snapshots.append(snapshot)
-    # 20 joins: the first announced at once, the rest once per interval (not once each).
-    assert len(snapshots) < len(crowd) / 2
+    # 21 joins: the watcher's and the first of the crowd's announced at once, the rest once
+    # per interval (not once each), the last after every join.
+    assert last_sent < len(crowd) / 2
     assert snapshots[-1][1] == ["alice", "bob"]
     for socket in [watcher, *crowd]:
         await socket.disconnect()
@@ -150,9 +170,12 @@ async def test_a_room_opened_by_many_pages_at_once_is_announced_a_few_times(
 
 async def test_memory_presence_for_a_single_process():
     store = MemoryPresence()
-    assert await store.join(1, "a", "bob") == Snapshot(1, ["bob"])
-    assert await store.join(1, "b", "Alice") == Snapshot(2, ["Alice", "bob"])
-    assert await store.leave(1, "a", "bob") == Snapshot(3, ["Alice"])
+    await store.join(1, "a", "bob")
+    assert await store.snapshot(1) == Snapshot(1, ["bob"])
+    await store.join(1, "b", "Alice")
+    assert await store.snapshot(1) == Snapshot(2, ["Alice", "bob"])
+    await store.leave(1, "a", "bob")
+    assert await store.snapshot(1) == Snapshot(3, ["Alice"])
     assert await store.present(2) == []
 
 
