@@ -14,10 +14,8 @@ from support.processes import (
     LOOPBACK,
     PROJECT_DIR,
     free_port,
-    listens_on,
-    lost_its_port,
+    serve_on_a_free_port,
     stop,
-    wait_until,
 )
 
 # The largest websocket frame a server takes (the page sends only small typing frames).
@@ -82,28 +80,24 @@ class AsgiServer:
         return self
 
     def wait_ready(self) -> AsgiServer:
-        try:
-            wait_until(
-                self.ready,
-                timeout=30,
-                what=f"{self.server} on port {self.port}",
-                process=self.process,
-            )
-        except RuntimeError:
-            # Another run took the port first; a restart keeps its port, which pages use.
-            assert self.process is not None
-            if self.served or not lost_its_port(self.process, self.port):
-                raise
-            self.port = free_port()
-            return self.launch().wait_ready()
+        self.process, self.port = serve_on_a_free_port(
+            self._launch_on, lambda port: self.ready(), port=self.port, keep_port=self.served,
+            timeout=30, what=self.server, process=self.process,
+        )  # fmt: skip
         self.served = True
         return self
 
+    def _launch_on(self, port: int) -> subprocess.Popen:
+        self.port = port
+        process = self.launch().process
+        assert process is not None
+        return process
+
     def ready(self) -> bool:
-        assert self.process is not None
+        """Whether it answers (serve_on_a_free_port checks that it is this process that does)."""
         try:
             with urllib.request.urlopen(f"{self.url}/accounts/login/", timeout=2) as response:
-                return response.status == 200 and listens_on(self.process, self.port)
+                return response.status == 200
         except (urllib.error.URLError, OSError):
             return False
 

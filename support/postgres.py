@@ -18,10 +18,7 @@ from support.processes import (
     LOOPBACK,
     MissingDependency,
     free_port,
-    listens_on,
-    lost_its_port,
-    stop,
-    wait_until,
+    serve_on_a_free_port,
 )
 
 POSTGRES_USER = "chat"
@@ -133,29 +130,25 @@ def postgres_server(directory: Path) -> Iterator[PostgresServer]:
             "every folder above it must let that user through):\n"
             f"{initdb.stdout}{initdb.stderr}"
         )
-    for attempt in range(3):
-        port = free_port()
+
+    def launch(port: int) -> subprocess.Popen:
         with open(log_path, "ab") as log:
-            process = subprocess.Popen(
+            return subprocess.Popen(
                 [bin_dir / "postgres", "-D", data, "-h", LOOPBACK, "-p", str(port),
                  "-k", "", "-c", "fsync=off", "-c", "synchronous_commit=off",
                  "-c", "full_page_writes=off", "-c", "max_connections=200"],
                 cwd=directory, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 **drop,
             )  # fmt: skip
-        admin_url = postgres_url(port, "postgres")
-        try:
-            wait_until(
-                lambda: postgres_accepts(admin_url) and listens_on(process, port),  # noqa: B023
-                timeout=30, what="postgres", process=process,
-            )  # fmt: skip
-            break
-        except (RuntimeError, TimeoutError) as error:
-            # Another run took the port first (support.processes.listens_on): another one.
-            if attempt < 2 and lost_its_port(process, port):
-                continue
-            stop(process)
-            raise RuntimeError(f"{error}; its log:\n{_log_tail(log_path)}") from error
+
+    try:
+        process, port = serve_on_a_free_port(
+            launch, lambda port: postgres_accepts(postgres_url(port, "postgres")),
+            port=free_port(), keep_port=False, timeout=30, what="postgres",
+        )  # fmt: skip
+    except (RuntimeError, TimeoutError) as error:
+        raise RuntimeError(f"{error}; its log:\n{_log_tail(log_path)}") from error
+    admin_url = postgres_url(port, "postgres")
     try:
         create_database(admin_url, POSTGRES_USER)
         yield PostgresServer(port, process, directory)

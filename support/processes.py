@@ -6,10 +6,13 @@ import os
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
+# Ports a server is started on before it gives up, when other runs take them first.
+PORT_TRIES = 3
 
 
 class MissingDependency(RuntimeError):
@@ -84,6 +87,40 @@ def lost_its_port(process: subprocess.Popen, port: int) -> bool:
     """Whether `process` has exited while another process listens on `port`: it lost the
     port to another run (see listens_on), and can start again on another."""
     return process.poll() is not None and port_accepts(port)
+
+
+def serve_on_a_free_port(
+    launch: Callable[[int], subprocess.Popen],
+    ready: Callable[[int], bool],
+    *,
+    port: int,
+    keep_port: bool,
+    timeout: float,
+    what: str,
+    process: subprocess.Popen | None = None,
+) -> tuple[subprocess.Popen, int]:
+    """Wait until the server `process` (or, if None, `launch(port)`'s) is `ready(port)` and
+    itself listens on `port`; return it and its port.
+
+    If another run took the port first (see listens_on), the server has exited: it is
+    launched again on another free port, PORT_TRIES times in all. With `keep_port` (a
+    restart, whose clients reconnect to that port) losing it fails instead. A server that
+    fails is stopped.
+    """
+    for attempt in range(1, PORT_TRIES + 1):
+        launched = process if process is not None else launch(port)
+        try:
+            wait_until(
+                lambda: ready(port) and listens_on(launched, port),  # noqa: B023 - called at once
+                timeout=timeout, what=f"{what} on port {port}", process=launched,
+            )  # fmt: skip
+            return launched, port
+        except (RuntimeError, TimeoutError):
+            if keep_port or attempt == PORT_TRIES or not lost_its_port(launched, port):
+                stop(launched)
+                raise
+        process, port = None, free_port()
+    raise AssertionError("unreachable: the last try returns or raises")
 
 
 def stop(process: subprocess.Popen, timeout: float = 10) -> None:

@@ -13,9 +13,8 @@ from support.processes import (
     LOOPBACK,
     MissingDependency,
     free_port,
-    listens_on,
-    lost_its_port,
     port_accepts,
+    serve_on_a_free_port,
     stop,
     wait_until,
 )
@@ -40,22 +39,19 @@ class RedisServer:
                 "redis-server is not installed. On Debian/Ubuntu: apt-get install -y "
                 "redis-server (`make test` does this by itself when run as root)."
             )
-        process = self.process = subprocess.Popen(
-            [executable, "--bind", LOOPBACK, "--port", str(self.port), "--save", "",
-             "--appendonly", "no", "--dir", str(self.directory), "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            wait_until(
-                lambda: port_accepts(self.port) and listens_on(process, self.port),
-                timeout=15, what="redis-server", process=process,
+
+        def launch(port: int) -> subprocess.Popen:
+            return subprocess.Popen(
+                [executable, "--bind", LOOPBACK, "--port", str(port), "--save", "",
+                 "--appendonly", "no", "--dir", str(self.directory), "--loglevel", "warning"],
+                stdout=subprocess.DEVNULL,
             )  # fmt: skip
-        except RuntimeError:
-            # Another run took the port first; a restart keeps its port, which clients use.
-            if self.served or not lost_its_port(process, self.port):
-                raise
-            self.port = free_port()
-            return self.start()
+
+        # Listening is ready: redis-server takes commands as soon as it listens.
+        self.process, self.port = serve_on_a_free_port(
+            launch, lambda port: True, port=self.port, keep_port=self.served,
+            timeout=15, what="redis-server",
+        )  # fmt: skip
         self.served = True
         return self
 

@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 
+import pytest
+
 from support.processes import LOOPBACK, listens_on, stop, wait_until
 from support.redis import RedisServer
 
@@ -50,3 +52,16 @@ def test_a_server_whose_port_another_run_took_first_starts_on_another(tmp_path):
             assert listens_on(server.process, server.port)
         finally:
             server.stop()
+
+
+def test_a_restart_whose_port_was_taken_fails_instead_of_moving(tmp_path):
+    # Its clients reconnect to that port: talking to another run's server there, or moving
+    # where they do not look, would both be wrong.
+    with socket.socket() as theirs:
+        theirs.bind((LOOPBACK, 0))
+        theirs.listen()
+        taken = theirs.getsockname()[1]
+        server = RedisServer(tmp_path, port=taken)  # a port given: one it has served on
+        with pytest.raises(RuntimeError, match="redis-server on port"):
+            server.start()
+        assert server.port == taken
