@@ -67,7 +67,7 @@ def main() -> None:
 @contextmanager
 def own_page(base_url: str, session: str) -> Iterator[None]:
     """The poster's page of the room, its socket read all along."""
-    page = RawSocket(int(base_url.rsplit(":", 1)[1]))
+    page = RawSocket(port_of(base_url))
     assert page.handshake(f"/ws/chat/{ROOM}/", session) == 101
     reader = threading.Thread(target=page.read_all, daemon=True)
     reader.start()
@@ -79,8 +79,12 @@ def own_page(base_url: str, session: str) -> Iterator[None]:
         page.close()
 
 
+def port_of(base_url: str) -> int:
+    return int(base_url.rsplit(":", 1)[1])
+
+
 def measure_connects(base_url: str, pid: int, session: str, connects: int) -> str:
-    port = int(base_url.rsplit(":", 1)[1])
+    port = port_of(base_url)
 
     def connect() -> None:
         raw = RawSocket(port)

@@ -8,13 +8,12 @@ chatsite.connections:WebSocketProtocol` (README, "Production"):
   byte now and then (slowloris) holds a connection for as long as it likes.
 - WebSocketProtocol: closing never waits for a peer that does not read, a closing
   connection is dropped after SOCKET_CLOSE_GRACE, and the kernel's send buffer is
-  SOCKET_SEND_BUFFER, not up to 4 MiB. And a text frame is encoded once for every
-  socket it goes to: the fan-out hands the same ASGI message to each (rooms/outbox.py),
-  and the frame's bytes are kept in it, where uvicorn encodes, frames and joins them per
-  socket. uvicorn's send() waits for room in the
+  SOCKET_SEND_BUFFER, not up to 4 MiB. uvicorn's send() waits for room in the
   transport's buffer, for `websocket.close` too, and its transport.close() waits for the
   buffer to drain: for a peer that never reads neither ever happens, and the socket, its
-  buffers and its task stay for good.
+  buffers and its task stay for good. And a text frame is encoded once for every socket
+  it goes to: the fan-out hands the same ASGI message to each (rooms/outbox.py), and the
+  frame's bytes are kept in it, where uvicorn encodes, frames and joins them per socket.
 
 Both lean on uvicorn's attributes (pinned in requirements.txt); tests/test_slow_clients.py
 and tests/test_socket_limits.py run them in a real uvicorn.

@@ -7,7 +7,7 @@ changed (to save it), and the auth one reads the session and the user in a datab
 of their own before the consumer makes another for what it needs (the room, say). A
 socket never changes its session. Here one middleware puts the session (not yet read)
 and a lazy user in one copy of the scope, and the consumer fills the user in, with
-`identify`, in its one hop (bench/README.md, runs J and K).
+`identify`, in its one hop (bench/README.md, runs J and L).
 """
 
 from __future__ import annotations

@@ -69,9 +69,9 @@ def rendered(planned: list[tuple[str, str, Callable[[], str]]]) -> list[tuple[st
     return sends
 
 
-def in_languages_listened(plan: Plan) -> list[tuple[str, str]]:
-    """`plan`'s sends rendered, for the groups someone listens to (sync code)."""
-    return rendered(async_to_sync(listened)(plan))
+def send_planned(plan: Plan) -> None:
+    """Render `plan`'s sends for the groups someone listens to, and send them (sync code)."""
+    async_to_sync(send_all)(rendered(async_to_sync(listened)(plan)))
 
 
 async def send_all(sends: list[tuple[str, str]]) -> None:
@@ -94,7 +94,7 @@ def message_posted(message: Message) -> None:
             (lobby, lambda: fragments.lobby_row(room, message)),
         ]
 
-    async_to_sync(send_all)(in_languages_listened(plan))
+    send_planned(plan)
 
 
 def message_changed(message: Message) -> None:
@@ -102,7 +102,7 @@ def message_changed(message: Message) -> None:
         group = protocol.room_group(message.room_id, language)
         return [(group, lambda: fragments.message(message))]
 
-    async_to_sync(send_all)(in_languages_listened(plan))
+    send_planned(plan)
 
 
 def room_header_changed(room: Room) -> None:
@@ -111,7 +111,7 @@ def room_header_changed(room: Room) -> None:
     def plan(language: str) -> list[tuple[str, Callable[[], str]]]:
         return [(protocol.room_group(room.pk, language), lambda: fragments.room_header(room))]
 
-    async_to_sync(send_all)(in_languages_listened(plan))
+    send_planned(plan)
 
 
 def membership_revoked(room_id: int, user_id: int) -> None:

@@ -101,7 +101,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's, with the log kept between requests (chatsite/sqlite/base.py).
+    # Django's, with connections handed from one request to the next (chatsite/sqlite/).
     DATABASES["default"]["ENGINE"] = "chatsite.sqlite"
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 elif (

@@ -6,7 +6,7 @@ Under ASGI every request runs in a thread of its own and closes its connection w
 8 % of a socket connect's CPU, and when the last connection to a database in WAL mode
 closes, SQLite copies the whole log back into the database and deletes it: with one
 server process, that was at the end of every request, some 1.5 ms of a POST's 14
-(bench/README.md, runs J and K). Here a closed connection goes back to its database's
+(bench/README.md, runs J and L). Here a closed connection goes back to its database's
 idle list, rolled back if it was left in a transaction, and the next thread takes it; a
 process never closes its last one. SQLite still folds the log back as it grows (every
 1 000 pages, at a commit).
@@ -53,12 +53,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 connection.close()
 
 
+def _inode(database: str) -> int | None:
+    """The file's inode; None for a file: URI, or a file not created yet."""
+    try:
+        return os.stat(database).st_ino
+    except OSError:
+        return None
+
+
 def take(database: str) -> sqlite3.Connection | None:
     """An idle connection to `database`'s file as it is now, if the process has one."""
-    try:
-        inode = os.stat(database).st_ino
-    except OSError:
-        inode = -1  # a file: URI, or not created yet
+    inode = _inode(database)
     with _handing:
         idle = _idle[database]
         while idle:
@@ -72,10 +77,10 @@ def take(database: str) -> sqlite3.Connection | None:
 
 
 def give_back(database: str, connection: sqlite3.Connection) -> bool:
-    """Keep `connection` for the next thread; False if the process keeps enough already."""
-    try:
-        inode = os.stat(database).st_ino
-    except OSError:
+    """Keep `connection` for the next thread; False if the process keeps enough already,
+    or cannot tell the file's inode (a file: URI)."""
+    inode = _inode(database)
+    if inode is None:
         return False
     with _handing:
         idle = _idle[database]
