@@ -91,7 +91,10 @@ function pickerClosed() {
 export function listen() {
   document.addEventListener("click", toggle);
   document.addEventListener("focusin", rememberFocus);
-  document.addEventListener("htmx:afterSwap", pickerShown);
+  // Shown once settled: htmx gives swapped-in forms their hx-post only then, and a picker
+  // shown before that (at afterSwap, 20 ms earlier) posted a quick Enter as a plain form,
+  // leaving the room for the page without JavaScript.
+  document.addEventListener("htmx:afterSettle", pickerShown);
   document.addEventListener("chat:reacted", closePicker);
   dialog()?.addEventListener("close", pickerClosed);
   htmx.onLoad((root) => {
