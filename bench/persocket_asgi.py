@@ -9,6 +9,7 @@ each handler is skipped for fragments, as the chat did). Serve it like the chat:
 
 from typing import Any
 
+from channels.consumer import AsyncConsumer
 from channels.layers import DEFAULT_CHANNEL_LAYER
 from django.urls import path
 
@@ -19,6 +20,13 @@ from rooms.consumers import RoomConsumer
 
 class PerSocketRoomConsumer(RoomConsumer):
     channel_layer_alias = DEFAULT_CHANNEL_LAYER
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # Channels' own loop, over the socket and the layer channel beside it.
+        try:
+            await AsyncConsumer.__call__(self, scope, receive, send)
+        finally:
+            self.uncount()
 
     async def join(self, *groups: str) -> bool:
         self.groups = [protocol.user_group(self.scope["user"].pk), *groups]
@@ -31,7 +39,7 @@ class PerSocketRoomConsumer(RoomConsumer):
         if message["type"] == protocol.HTML:
             await self.send(text_data=message["html"])
         else:
-            await super().dispatch(message)
+            await AsyncConsumer.dispatch(self, message)
 
 
 application = serving([path("ws/chat/<str:name>/", PerSocketRoomConsumer.as_asgi())])

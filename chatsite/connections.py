@@ -33,6 +33,8 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
+from chatsite.slim import Flag, Inbox
+
 logger = logging.getLogger(__name__)
 
 # Bytes a websocket's transport buffers before its sends wait (rooms/outbox.py queues then).
@@ -85,6 +87,12 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
     drop_timer: asyncio.TimerHandle | None = None
     paused = False  # the transport's buffer is over its high-water mark
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # What an idle socket holds for good: lighter than asyncio's (chatsite/slim.py).
+        self.queue = Inbox()  # type: ignore[assignment]
+        self.writable = Flag(True)  # type: ignore[assignment]
+
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         # Left to itself the kernel lets a socket's send buffer grow to 4 MiB when its peer
@@ -113,6 +121,12 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             return
         if message["type"] != "websocket.close":
             await super().send(message)
+            if message["type"] == "websocket.accept" and self.handshake_complete:
+                # uvicorn keeps the handshake's request and response for the socket's life,
+                # and websockets' parser the request (some 3 KiB of headers in all, more
+                # with a browser's); nothing reads them once the socket is open.
+                self.request.headers.clear()
+                self.request = self.response = None  # type: ignore[assignment]
             return
         if self.paused and self.handshake_complete:
             # The peer is not reading: uvicorn would wait for room for ever. Queue the

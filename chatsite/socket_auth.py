@@ -33,15 +33,19 @@ class SessionAuthMiddleware:
     unresolved until the consumer calls `identify` (reading it before raises, as Channels'
     own lazy user does)."""
 
+    _asgi_single_callable = True  # for asgiref, which takes a plain __call__ for ASGI 2's
+
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.session_store = import_module(settings.SESSION_ENGINE).SessionStore
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+    def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        # Not async: the inner application's coroutine is handed back to be awaited by
+        # the caller, so an idle socket holds no suspended frame of this middleware.
         header = b"; ".join(value for name, value in scope.get("headers", ()) if name == b"cookie")
         session_key = parse_cookie(header.decode("latin-1")).get(settings.SESSION_COOKIE_NAME)
         scope = {**scope, "session": self.session_store(session_key), "user": UserLazyObject()}
-        return await self.inner(scope, receive, send)
+        return self.inner(scope, receive, send)
 
 
 def identify(scope: dict[str, Any]) -> User | AnonymousUser:

@@ -1,6 +1,7 @@
 """A text frame is encoded once for every socket it goes to (chatsite.connections'
 WebSocketProtocol), in a real uvicorn: each socket still gets exactly the text sent, at
-every length the frame header encodes differently, and after a close nothing more."""
+every length the frame header encodes differently, and after a close nothing more. And an
+open socket holds no more than it needs (bench/README.md, run N)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,16 @@ async def test_every_socket_gets_the_same_text_at_every_length(server):
         await second.send(json.dumps([7]))
         assert await second.recv() == text_of(7)
     assert "Traceback" not in server.log_text()
+
+
+async def test_an_open_socket_keeps_neither_its_handshake_nor_asyncios_queue(server):
+    url = server.url.replace("http://", "ws://") + "/"
+    headers = {"Cookie": "sessionid=" + "x" * 32, "User-Agent": "Mozilla/5.0 " * 20}
+    async with connect(url, additional_headers=headers) as socket:
+        await socket.send("held")
+        held = json.loads(await socket.recv())
+        # uvicorn would keep both for good (and websockets' parser the request's headers);
+        # if an upgrade renames what is replaced here, this says so.
+        assert held == {"request": None, "response": None, "queue": "Inbox", "writable": "Flag"}
+        await socket.send(json.dumps([3]))  # and the socket works on
+        assert await socket.recv() == text_of(3)
