@@ -24,10 +24,16 @@ CONNECTIONS = "chatsite.connections"
 
 @contextmanager
 def serving(
-    project: Path, people: list[str], *, postgres: bool = False, **settings: str
+    project: Path,
+    people: list[str],
+    *,
+    postgres: bool = False,
+    runner: list[str] | None = None,
+    **settings: str,
 ) -> Iterator[tuple[str, int, dict[str, str], Path]]:
     """The server's URL, its pid, a signed-in session for each of `people`, its log file.
-    `settings` are more environment variables for the server."""
+    `settings` are more environment variables for the server; `runner` runs uvicorn's
+    command line instead of `python -m uvicorn` (bench/socket_memory.py)."""
     with ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory())
         redis = stack.enter_context(redis_server(Path(folder)))
@@ -48,6 +54,8 @@ def serving(
                 sys.exit(f"manage.py {command} failed:\n{done.stderr}")
         port, log_path = free_port(), Path(folder) / "server.log"
         command = uvicorn_command(project, port)
+        if runner is not None:
+            command = [*runner, *command[3:]]
         print(f"{project}: {' '.join(command[1:])}", flush=True)
         with open(log_path, "wb") as log:
             server = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=log)

@@ -14,6 +14,7 @@ chatsite.connections:WebSocketProtocol` (README, "Production"):
   buffers and its task stay for good. And a text frame is encoded once for every socket
   it goes to: the fan-out hands the same ASGI message to each (rooms/outbox.py), and the
   frame's bytes are kept in it, where uvicorn encodes, frames and joins them per socket.
+  And an open socket keeps less: not its handshake, nor asyncio's queue and event.
 
 Both lean on uvicorn's attributes (pinned in requirements.txt); tests/test_slow_clients.py
 and tests/test_socket_limits.py run them in a real uvicorn.
