@@ -8,10 +8,7 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from chatsite import ratelimit, socket_auth
@@ -25,57 +22,24 @@ from rooms.protocol import (
     CLOSE_UNAUTHENTICATED,
     CLOSE_UNEXPECTED_FRAMES,
 )
+from rooms.socket_consumer import SocketConsumer
 
 logger = logging.getLogger(__name__)
 
 
-class FragmentConsumer(AsyncWebsocketConsumer):
+class FragmentConsumer(SocketConsumer):
     """A page that receives server-rendered fragments, written to it verbatim by this
     process's fan-out (rooms/fanout.py), which listens to the channel layer for it.
 
     Every socket is in its user's group too, so logging out closes it (accounts/signals.py).
     """
 
-    # The fan-out receives for every socket of the process: no channel of its own.
-    channel_layer_alias = None
     # The user this socket counts against (SOCKETS_PER_USER), once it does.
     counted_user: object = None
     unexpected_frames = 0
 
-    @classmethod
-    def as_asgi(cls, **initkwargs: Any) -> Any:
-        """Channels' as_asgi, minus its coroutine: this returns the consumer's own, so an
-        idle socket holds one suspended frame fewer."""
-
-        def app(scope: dict[str, Any], receive: Any, send: Any) -> Any:
-            return cls(**initkwargs)(scope, receive, send)
-
-        app._asgi_single_callable = True  # type: ignore[attr-defined]
-        app.consumer_class = cls  # type: ignore[attr-defined]
-        return app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        # Channels' AsyncConsumer.__call__ without what a socket with one source of
-        # messages never needs: a task and an asyncio.wait for every message received
-        # (await_many_dispatch, built for a layer channel beside the socket), and a
-        # thread hop to close stale database connections before every handler (what
-        # reads the database goes through database_sync_to_async, which does that in its
-        # own hop).
-        # Idle sockets are most of a server's memory (bench/README.md, run N).
-        self.scope, self.channel_layer, self.base_send = scope, None, send
-        try:
-            while True:
-                await self.dispatch(await receive())
-        except StopConsumer:
-            pass
-        finally:
-            self.uncount()  # however the socket ended
-
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+    def ended(self) -> None:
+        self.uncount()  # however the socket ended
 
     def uncount(self) -> None:
         if self.counted_user is not None:
