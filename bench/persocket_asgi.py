@@ -26,7 +26,7 @@ class PerSocketRoomConsumer(RoomConsumer):
         try:
             await AsyncConsumer.__call__(self, scope, receive, send)
         finally:
-            self.uncount()
+            self.ended()
 
     async def join(self, *groups: str) -> bool:
         self.groups = [protocol.user_group(self.scope["user"].pk), *groups]

@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.servers import cpu_seconds
-from bench.slow_server import serving
+from bench.slow_server import port_of, serving
 from support.http import HttpClient
 from support.processes import PROJECT_DIR
 from support.raw_websocket import RawSocket, signed_in
@@ -77,10 +77,6 @@ def own_page(base_url: str, session: str) -> Iterator[None]:
         page.sock.shutdown(socket.SHUT_RDWR)  # the reader's recv ends
         reader.join(10)
         page.close()
-
-
-def port_of(base_url: str) -> int:
-    return int(base_url.rsplit(":", 1)[1])
 
 
 def measure_connects(base_url: str, pid: int, session: str, connects: int) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from bench.slow_server import queued_kib, rss_kib, serving
+from bench.slow_server import port_of, queued_kib, rss_kib, serving
 from support.http import HttpClient, message_ids
 from support.processes import LOOPBACK, PROJECT_DIR
 from support.raw_websocket import RawSocket, signed_in
@@ -100,7 +100,7 @@ async def run(scenario: Scenario, base_url: str, pid: int, people: dict[str, str
     assert poster.open_room(scenario.room).status == 200
     for number in range(WARM_UP):  # the server's caches filled before memory is measured
         assert poster.post_message(scenario.room, f"warm-up {number}").status == 200
-    port = int(base_url.rsplit(":", 1)[1])
+    port = port_of(base_url)
     url = f"ws://{LOOPBACK}:{port}/ws/chat/{scenario.room}/"
     cookie = [("Cookie", f"sessionid={people[names[1]]}")]
     async with connect(url, origin=base_url, additional_headers=cookie) as reader:
@@ -163,7 +163,7 @@ async def post_while_sampling(
         done.set()
 
     posting = asyncio.create_task(asyncio.to_thread(post_all))
-    peak, port = 0, int(poster.base_url.rsplit(":", 1)[1])
+    peak, port = 0, port_of(poster.base_url)
     while not done.is_set():
         peak = max(peak, rss_kib(pid))
         figures.queued_kib = max(figures.queued_kib, queued_kib(port))

@@ -82,6 +82,10 @@ def uvicorn_command(project: Path, port: int) -> list[str]:
             "--ws-max-size", str(MAX_FRAME), "--lifespan", "off", "--no-access-log"]  # fmt: skip
 
 
+def port_of(base_url: str) -> int:
+    return int(base_url.rsplit(":", 1)[1])
+
+
 def answers(base_url: str) -> bool:
     try:
         return HttpClient(base_url).request("/accounts/login/").status == 200

@@ -20,7 +20,7 @@ import argparse
 import os
 import signal
 import sys
-import time
+import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -53,8 +53,8 @@ def serve(arguments: list[str]) -> None:
 
 
 def main() -> None:
-    from bench.slow_server import rss_kib, serving
-    from support.processes import PROJECT_DIR
+    from bench.slow_server import port_of, rss_kib, serving
+    from support.processes import PROJECT_DIR, wait_until
     from support.raw_websocket import RawSocket, signed_in
 
     parser = argparse.ArgumentParser(prog="python -m bench.socket_memory", description=__doc__)
@@ -62,14 +62,21 @@ def main() -> None:
     parser.add_argument("--project", type=Path, default=PROJECT_DIR)
     parser.add_argument("--top", type=int, default=30, help="lines of each table")
     arguments = parser.parse_args()
-    folder = Path(os.environ.get("TMPDIR", "/tmp")) / f"socket-memory-{os.getpid()}"
-    folder.mkdir()
-    os.environ["SNAPSHOT_PATH"] = str(folder / "snapshot")
     runner = [sys.executable, str(Path(__file__).resolve()), "--serve"]
     limits = {"SOCKETS_PER_USER": "1000000", "SOCKETS_PER_ADDRESS": "1000000"}
-    with serving(arguments.project.resolve(), ["person"], runner=runner, **limits) as served:
+    with (
+        tempfile.TemporaryDirectory() as snapshots,  # some 100 MiB each, once measured
+        serving(
+            arguments.project.resolve(),
+            ["person"],
+            runner=runner,
+            SNAPSHOT_PATH=f"{snapshots}/snapshot",
+            **limits,
+        ) as served,  # fmt: skip
+    ):
+        folder = Path(snapshots)
         base_url, pid, sessions, _log = served
-        port = int(base_url.rsplit(":", 1)[1])
+        port = port_of(base_url)
         client = signed_in(base_url, sessions["person"])
         for room in range(ROOMS):
             assert client.open_room(f"room{room}").status == 200
@@ -77,8 +84,7 @@ def main() -> None:
         def snapshot(number: int) -> tracemalloc.Snapshot:
             os.kill(pid, signal.SIGUSR1)
             done = folder / f"snapshot.{number}.done"
-            while not done.exists():
-                time.sleep(0.1)
+            wait_until(done.exists, timeout=600, what=f"snapshot {number}")
             return tracemalloc.Snapshot.load(str(folder / f"snapshot.{number}"))
 
         rss, before = rss_kib(pid), snapshot(1)

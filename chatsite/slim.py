@@ -1,7 +1,7 @@
 """asyncio's Queue and Event as one websocket uses them, without what an idle one pays for.
 
 An asyncio.Queue is three deques and an Event, and an Event is one more deque: some
-2.5 KiB per socket held by uvicorn (its receive queue and `writable`), for a queue that is
+3.8 KiB per socket held by uvicorn (its receive queue and `writable`), for a queue that is
 empty and a flag that is set nearly all of a socket's life. These keep nothing but a flag,
 and a list only while something waits (bench/README.md, run N).
 """
@@ -27,10 +27,7 @@ class Inbox:
         if self.items is None:
             self.items = deque()
         self.items.append(item)
-        for getter in self.getters or ():
-            if not getter.done():
-                getter.set_result(None)
-                break
+        self._wake_one()
 
     async def get(self) -> Any:
         while not self.items:
@@ -57,7 +54,7 @@ class Inbox:
     def empty(self) -> bool:
         return not self.items
 
-    def _wake_one(self, skip: asyncio.Future[None]) -> None:
+    def _wake_one(self, skip: asyncio.Future[None] | None = None) -> None:
         for getter in self.getters or ():
             if getter is not skip and not getter.done():
                 getter.set_result(None)

@@ -42,6 +42,8 @@ def held(send: Any) -> dict[str, Any]:
     protocol = send.__self__
     return {
         "request": protocol.request and dict(protocol.request.headers),
+        # websockets' parser keeps the request it parsed in its frame, for the socket's life.
+        "parsed": dict(protocol.conn.parser.gi_frame.f_locals["request"].headers),
         "response": protocol.response and dict(protocol.response.headers),
         "queue": type(protocol.queue).__name__,
         "writable": type(protocol.writable).__name__,

@@ -52,6 +52,12 @@ async def test_an_open_socket_keeps_neither_its_handshake_nor_asyncios_queue(ser
         held = json.loads(await socket.recv())
         # uvicorn would keep both for good (and websockets' parser the request's headers);
         # if an upgrade renames what is replaced here, this says so.
-        assert held == {"request": None, "response": None, "queue": "Inbox", "writable": "Flag"}
+        assert held == {
+            "request": None,
+            "parsed": {},
+            "response": None,
+            "queue": "Inbox",
+            "writable": "Flag",
+        }
         await socket.send(json.dumps([3]))  # and the socket works on
         assert await socket.recv() == text_of(3)
