@@ -118,7 +118,7 @@ def measure(client: HttpClient, pid: int, posts: int, spy: Path | None) -> str:
         py_spy = Path(sys.executable).with_name("py-spy")
         recorder = subprocess.Popen(
             [str(py_spy), "record", "--pid", str(pid), "--rate", "500", "--format", "raw",
-             "--output", str(spy), "--nonblocking"],
+             "--output", str(spy), "--nonblocking", "--gil"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
     cpu, started = cpu_seconds(pid), time.monotonic()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
@@ -25,7 +26,6 @@ from django.utils import timezone
 from rooms.models import Room
 
 POSTER = "bench-poster"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def main() -> None:
@@ -51,7 +51,7 @@ def main() -> None:
             key = store._get_new_session_key()
             data = {
                 SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: MODEL_BACKEND,
+                BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
             }
             sessions.append(

@@ -33,13 +33,14 @@ def sessions(env: dict[str, str], names: list[str], project: Path = PROJECT_DIR)
     password per login: seconds, for hundreds of sockets' worth of people."""
     script = f"""
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 for name in {names!r}:
     user = User.objects.create_user(name)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     print("session", name, session.session_key)

@@ -17,7 +17,7 @@ from chatsite import ratelimit
 
 # The session remembers the invitation a visitor came by, from the join link to sign-up.
 INVITATION = "invitation"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "accounts.backends.ProfileBackend"
 
 
 def address(request: HttpRequest) -> str:

@@ -60,9 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Each request runs all of these in one worker thread (chatsite/handler.py).
     "django_htmx.middleware.HtmxMiddleware",
-    # Last: the whole stack above runs in one thread (chatsite/middleware.py says why).
-    "chatsite.middleware.SynchronousStack",
 ]
 
 ROOT_URLCONF = "chatsite.urls"
@@ -167,6 +166,8 @@ RATE_LIMITS = {
 # Where the counts live: in Redis they hold across every server process.
 RATE_LIMIT_STORAGE_URL = os.environ.get("RATE_LIMIT_STORAGE_URL", REDIS_URL or "memory://")
 
+# Django's ModelBackend, reading the profile with the user (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.ProfileBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
