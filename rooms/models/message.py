@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rooms.formatting import format_message
 from rooms.mentions import mention_candidates
+from rooms.models.loaded import missing
 
 if TYPE_CHECKING:
     from chatsite.typing import AnyUser
@@ -143,7 +144,9 @@ class Message(models.Model):
     def load_for_display(self) -> None:
         """Load what the fragment shows and is not loaded yet, once for every language's
         render (a message from `for_display` has it all)."""
-        models.prefetch_related_objects([self], *JOINED_FOR_DISPLAY, *PREFETCHED_FOR_DISPLAY)
+        lookups = missing(self, (*JOINED_FOR_DISPLAY, *PREFETCHED_FOR_DISPLAY))
+        if lookups:
+            models.prefetch_related_objects([self], *lookups)
 
     @contextmanager
     def just_posted(self, *, files: bool) -> Iterator[None]:
@@ -160,7 +163,9 @@ class Message(models.Model):
                 relation.set_cached_value(self, None)
             else:
                 related = cast(type[models.Model], relation.related_model)
-                prefetched[relation.name] = related._default_manager.none()
+                none = related._default_manager.none()
+                none._result_cache = []  # evaluated, as a prefetch leaves it
+                prefetched[relation.name] = none
         try:
             yield
         finally:
