@@ -166,6 +166,8 @@ RATE_LIMITS = {
 # Where the counts live: in Redis they hold across every server process.
 RATE_LIMIT_STORAGE_URL = os.environ.get("RATE_LIMIT_STORAGE_URL", REDIS_URL or "memory://")
 
+# Django's database sessions, read with plain SQL (accounts/session_store.py).
+SESSION_ENGINE = "accounts.session_store"
 # Django's ModelBackend, reading the profile with the user (accounts/backends.py).
 AUTHENTICATION_BACKENDS = ["accounts.backends.ProfileBackend"]
 AUTH_PASSWORD_VALIDATORS = [
