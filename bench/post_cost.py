@@ -10,7 +10,8 @@ from /proc), the wall time of each, the machine and its load. `--project DIR` se
 another checkout's code (a `git worktree` of an older commit) on the same steps, for a
 before/after pair; `--postgres` runs on a PostgreSQL server of its own instead of SQLite;
 `--set NAME=VALUE` gives the server one more setting (`--set DATABASE_POOL=0`); `--spy
-FILE` records the server with py-spy (raw folded stacks) while it posts.
+FILE` records the server with py-spy (raw folded stacks, only the samples that hold the
+GIL) while it posts, `--spy-connects FILE` while it connects.
 
     .venv/bin/python -m bench.post_cost
     .venv/bin/python -m bench.post_cost --project /tmp/bench-before
@@ -27,11 +28,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.servers import cpu_seconds
+from bench.servers import cpu_split
 from bench.slow_server import port_of, serving
 from support.http import HttpClient
 from support.processes import PROJECT_DIR
@@ -48,7 +49,8 @@ def main() -> None:
     parser.add_argument("--connects", type=int, default=300)
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("--spy", type=Path, help="py-spy's raw output file")
+    parser.add_argument("--spy", type=Path, help="py-spy's raw output file, while it posts")
+    parser.add_argument("--spy-connects", type=Path, help="the same, while it connects")
     arguments = parser.parse_args()
     project = arguments.project.resolve()
     # Sockets are opened one after the other, but each closes while the next opens.
@@ -60,7 +62,9 @@ def main() -> None:
         assert client.open_room(ROOM).status == 200
         with own_page(base_url, sessions["poster"]):
             posts = measure(client, pid, arguments.posts, arguments.spy)
-        connects = measure_connects(base_url, pid, sessions["poster"], arguments.connects)
+        connects = measure_connects(
+            base_url, pid, sessions["poster"], arguments.connects, arguments.spy_connects
+        )
         print(f"{project} ({database}, {settings}): {posts}; {connects}; {machine()}", flush=True)
 
 
@@ -79,24 +83,15 @@ def own_page(base_url: str, session: str) -> Iterator[None]:
         page.close()
 
 
-def measure_connects(base_url: str, pid: int, session: str, connects: int) -> str:
+def measure_connects(base_url: str, pid: int, session: str, connects: int, spy: Path | None) -> str:
     port = port_of(base_url)
 
-    def connect() -> None:
+    def connect(_number: int) -> None:
         raw = RawSocket(port)
         assert raw.handshake(f"/ws/chat/{ROOM}/", session) == 101
         raw.close()
 
-    for _ in range(WARM_UP):
-        connect()
-    cpu, started = cpu_seconds(pid), time.monotonic()
-    for _ in range(connects):
-        connect()
-    cpu, wall = cpu_seconds(pid) - cpu, time.monotonic() - started
-    return (
-        f"{connects} connects, server CPU {cpu * 1000 / connects:.2f} ms/connect, "
-        f"wall {wall * 1000 / connects:.2f} ms/connect"
-    )
+    return timed(connect, "connect", connects, pid, spy)
 
 
 def machine() -> str:
@@ -111,8 +106,14 @@ def measure(client: HttpClient, pid: int, posts: int, spy: Path | None) -> str:
         answer = client.post_message(ROOM, f"hello number {number}")
         assert answer.status == 200, answer.status
 
+    return timed(post, "post", posts, pid, spy)
+
+
+def timed(step: Callable[[int], None], name: str, count: int, pid: int, spy: Path | None) -> str:
+    """`step` run `count` times after a warm-up: the server's CPU (user and system) and the
+    wall time per step; with `spy`, py-spy records the server's samples that hold the GIL."""
     for number in range(WARM_UP):
-        post(number)
+        step(number)
     recorder = None
     if spy is not None:
         py_spy = Path(sys.executable).with_name("py-spy")
@@ -121,16 +122,19 @@ def measure(client: HttpClient, pid: int, posts: int, spy: Path | None) -> str:
              "--output", str(spy), "--nonblocking", "--gil"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-    cpu, started = cpu_seconds(pid), time.monotonic()
-    for number in range(posts):
-        post(number)
-    cpu, wall = cpu_seconds(pid) - cpu, time.monotonic() - started
+    (user, system), started = cpu_split(pid), time.monotonic()
+    for number in range(count):
+        step(number)
+    wall = time.monotonic() - started
+    (user_after, system_after) = cpu_split(pid)
+    user, system = user_after - user, system_after - system
     if recorder is not None:
         recorder.send_signal(2)
         recorder.wait(30)
+    per = 1000 / max(count, 1)
     return (
-        f"{posts} posts, server CPU {cpu * 1000 / posts:.2f} ms/post, "
-        f"wall {wall * 1000 / posts:.2f} ms/post"
+        f"{count} {name}s, server CPU {(user + system) * per:.2f} ms/{name} "
+        f"(user {user * per:.2f}, system {system * per:.2f}), wall {wall * per:.2f} ms/{name}"
     )
 
 

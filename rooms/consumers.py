@@ -144,7 +144,7 @@ class RoomConsumer(FragmentConsumer):
 
     def look_up(self) -> tuple[Room | None, bool]:
         """The room, and whether the user may see it."""
-        room = Room.objects.filter(name__iexact=self.scope["url_route"]["kwargs"]["name"]).first()
+        room = Room.named(self.scope["url_route"]["kwargs"]["name"])
         return room, room is not None and room.is_visible_to(self.scope["user"])
 
     async def connect(self) -> None:

@@ -23,7 +23,12 @@ class TestRoom:
             Room.objects.create(name="GENERAL")
 
     def test_named_ignores_case(self, room):
-        assert Room.objects.named("GeNeRaL") == room
+        assert Room.named("GeNeRaL") == room
+        assert Room.named("general") == room
+
+    @pytest.mark.parametrize("name", ["generals", "", "gen%", "gen_ral", "g\x00", "ñ" * 60])
+    def test_named_finds_nothing_for_another_name(self, room, name):
+        assert Room.named(name) is None
 
     def test_group_name_is_a_valid_channels_group(self, room):
         assert protocol.room_group(room.pk, "en") == f"room-{room.pk}-en"

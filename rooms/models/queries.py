@@ -10,14 +10,10 @@ from rooms.models.message import Message
 
 if TYPE_CHECKING:
     from chatsite.typing import AnyUser, User
-    from rooms.models.room import Room
+    from rooms.models.room import Room  # noqa: F401 - named in the base class's string
 
 
 class RoomQuerySet(models.QuerySet["Room"]):
-    def named(self, name: str) -> Room:
-        """The room called `name`, whatever its case; raises Room.DoesNotExist."""
-        return self.get(name__iexact=name)
-
     def visible_to(self, user: AnyUser) -> RoomQuerySet:
         """Public rooms, and the private rooms and direct conversations `user` is in."""
         if not user.is_authenticated:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from chatsite.prepared import Prepared
 from rooms.models.history import History
 from rooms.models.queries import RoomQuerySet
 
@@ -57,6 +58,13 @@ class Room(History):
     class Meta:
         app_label = "rooms"
         constraints = [models.UniqueConstraint(Lower("name"), name="room_name_unique_ci")]
+
+    @staticmethod
+    def named(name: str) -> Room | None:
+        """The room called `name`, whatever its case: one read of the unique index."""
+        if "\x00" in name:  # in no room's name, and PostgreSQL refuses even to look it up
+            return None
+        return NAMED.first(name.lower())
 
     def __str__(self) -> str:
         return self.name
@@ -149,3 +157,7 @@ class Room(History):
 
     def current_revision(self) -> int:
         return Room.objects.values_list("revision", flat=True).get(pk=self.pk)
+
+
+# Compiled once (chatsite/prepared.py): every room page, post and socket looks its room up.
+NAMED: Prepared[Room] = Prepared(lambda lowered: Room.objects.filter(name__lower=lowered))

@@ -11,8 +11,8 @@ def visible_room(request: AuthenticatedRequest, name: str) -> Room:
     """The room called `name`; 404 when there is none or the user may not see it."""
     # Found by name, then checked: a public room (most requests) needs no membership
     # subquery, which took as long to build as the rest of the lookup.
-    room = get_object_or_404(Room, name__iexact=name)
-    if not room.is_visible_to(request.user):
+    room = Room.named(name)
+    if room is None or not room.is_visible_to(request.user):
         raise Http404("No Room matches the given query.")
     return room
 
