@@ -38,6 +38,7 @@ from bench.servers import (
 )
 from bench.wsclient import Recorder, SocketSpec, WsClient, open_client, raise_fd_limit, worker_main
 from support.asgi import manage, server_env
+from support.processes import PROJECT_DIR
 from support.redis import redis_server
 from support.site import prepare_database
 
@@ -61,14 +62,43 @@ def loadavg() -> list[float]:
 
 def collect_static(env: dict[str, str], project: Path) -> None:
     """`manage.py collectstatic` of another checkout, with its modules first."""
+    manage_in(env, project, "collectstatic", "--noinput")
+
+
+# A session names the auth backend that signed it in, and a checkout accepts only those its
+# settings list (accounts.backends came with run O). The harness seeds the sessions once,
+# with this checkout's code: before each variant, that variant's own code renames them.
+ADOPT_SESSIONS = """
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.db import transaction
+store, backend = SessionStore(), settings.AUTHENTICATION_BACKENDS[0]
+with transaction.atomic():
+    for session in Session.objects.iterator():
+        data = store.decode(session.session_data)
+        if data.get(BACKEND_SESSION_KEY, backend) != backend:
+            data[BACKEND_SESSION_KEY] = backend
+            session.session_data = store.encode(data)
+            session.save(update_fields=["session_data"])
+"""
+
+
+def adopt_sessions(env: dict[str, str], project: Path) -> None:
+    manage_in(env, project, "shell", "-c", ADOPT_SESSIONS)
+
+
+def manage_in(env: dict[str, str], project: Path, *args: str) -> None:
+    """`manage.py ARGS` in a checkout (this one or another), with its modules first."""
     paths = [str(project), env.get("PYTHONPATH", "")]
     env = {**env, "PYTHONPATH": os.pathsep.join(path for path in paths if path)}
     completed = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        [sys.executable, "manage.py", *args],
         cwd=project, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if completed.returncode != 0:
-        raise RuntimeError(f"collectstatic in {project} failed:\n{completed.stderr}")
+        raise RuntimeError(f"manage.py {args[0]} in {project} failed:\n{completed.stderr}")
 
 
 @dataclass
@@ -249,6 +279,7 @@ class Run(IssueScenarios):
         try:
             if variant.project:  # its own static files: hashed names of its own files
                 collect_static(env, Path(variant.project))
+            adopt_sessions(env, Path(variant.project) if variant.project else PROJECT_DIR)
             for number in range(self.options.servers):
                 log_path = directory / f"{variant.name}-{number}.log"
                 self.servers.append(BenchServer(env, variant, log_path).start())
