@@ -27,8 +27,7 @@ class SessionStore(db.SessionStore):
         connection = connections[router.db_for_read(self.model)]
         quote = connection.ops.quote_name
         sql = (
-            f"SELECT {quote('session_data')}, {quote('expire_date')} "
-            f"FROM {quote(self.model._meta.db_table)} "
+            f"SELECT {quote('session_data')} FROM {quote(self.model._meta.db_table)} "
             f"WHERE {quote('session_key')} = %s AND {quote('expire_date')} > %s"
         )
         now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -38,5 +37,5 @@ class SessionStore(db.SessionStore):
         if row is None:
             self._session_key = None  # as Django's store: a new session gets a new key
             return None
-        key = self.session_key
-        return self.model(session_key=key, session_data=row[0], expire_date=row[1])  # type: ignore[misc]
+        # Only the data: it is all that load() reads.
+        return self.model(session_key=self.session_key, session_data=row[0])  # type: ignore[misc]
