@@ -126,7 +126,7 @@ def timed(step: Callable[[int], None], name: str, count: int, pid: int, spy: Pat
     for number in range(count):
         step(number)
     wall = time.monotonic() - started
-    (user_after, system_after) = cpu_split(pid)
+    user_after, system_after = cpu_split(pid)
     user, system = user_after - user, system_after - system
     if recorder is not None:
         recorder.send_signal(2)

@@ -29,15 +29,16 @@ class Prepared(Generic[M]):
         self.build = build
         self.model: type[M] | None = None
         self.kind: type | None = None
-        # Database alias -> (that alias, the SQL, the compiler that made it).
-        self.compiled: dict[str, tuple[str, str, SQLCompiler]] = {}
+        # Database alias -> the SQL and the compiler that made it.
+        self.compiled: dict[str, tuple[str, SQLCompiler]] = {}
 
     def first(self, value: Any) -> M | None:
         """The first row the query finds for `value`, or None."""
-        compiled = None
+        kept = None
         if self.model is not None and type(value) is self.kind:
-            compiled = self.compiled.get(router.db_for_read(self.model))
-        if compiled is None:
+            database = router.db_for_read(self.model)
+            kept = self.compiled.get(database)
+        if kept is None:
             queryset = self.build(value)
             database = queryset.db
             compiler = queryset.query.get_compiler(using=database)
@@ -46,8 +47,8 @@ class Prepared(Generic[M]):
             if not exact or list(params) != [value] or self.kind not in (None, type(value)):
                 return queryset.first()
             self.model, self.kind = queryset.model, type(value)
-            self.compiled[database] = compiled = (database, sql, compiler)
-        database, sql, compiler = compiled
+            self.compiled[database] = kept = (sql, compiler)
+        sql, compiler = kept
         with connections[database].cursor() as cursor:
             cursor.execute(sql, [value])
             row = cursor.fetchone()

@@ -23,11 +23,8 @@ MISSING_ROOM_PAGE = "rooms/missing_room.html"
 @login_required
 @require_http_methods(["GET"])
 def room(request: AuthenticatedRequest, name: str) -> HttpResponse:
-    # No room's name has a NUL in it, which PostgreSQL refuses even to look up.
-    if "\x00" in name:
-        raise Http404
-    room = Room.objects.visible_to(request.user).filter(name__iexact=name).first()
-    if room is None:
+    room = Room.named(name)
+    if room is None or not room.is_visible_to(request.user):
         return missing_room(request, name)
     if name != room.name:
         return redirect(room, permanent=True)
